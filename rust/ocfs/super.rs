@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! ocfs: the OCFS2 filesystem. This stage registers the `ocfs2` filesystem type; mounting
+//! arrives with the single-node filesystem stage and refuses clearly until then.
+
+// `pub` marks what a file offers the rest of the module; nothing leaves the crate but the
+// C ABI, so kbuild's `unreachable_pub` lint would flag every such item.
+#![allow(unreachable_pub)]
+
+mod bindings;
+#[path = "../bindings/stack/dlm.rs"]
+#[allow(dead_code)] // shared binding layer: each module uses a part of it
+mod dlm;
+#[path = "../bindings/errno.rs"]
+mod errno;
+#[path = "../bindings/stack/o2nm.rs"]
+#[allow(dead_code)] // shared binding layer: each module uses a part of it
+mod o2nm;
+#[path = "../bindings/vfs.rs"]
+#[allow(dead_code)] // shared binding layer: each module uses a part of it
+mod vfs;
+
+use kernel::{c_str, prelude::*, str::CStr};
+
+module! {
+    type: Ocfs,
+    name: "ocfs",
+    author: "The ocfs developers",
+    description: "ocfs: the OCFS2 shared-disk cluster filesystem",
+    license: "GPL",
+    alias: ["fs-ocfs2", "ocfs2"],
+}
+
+struct Ocfs {
+    _fs: vfs::Registration<Ocfs2>,
+}
+
+/// The `ocfs2` filesystem type.
+struct Ocfs2;
+
+impl vfs::FileSystem for Ocfs2 {
+    const NAME: &'static CStr = c_str!("ocfs2");
+
+    fn get_tree(fc: &vfs::FsContext) -> Result {
+        pr_err!(
+            "{}: cannot mount: this build of ocfs has no superblock support yet\n",
+            fc.source().unwrap_or(c_str!("(no device)"))
+        );
+        Err(errno::code(bindings::EOPNOTSUPP))
+    }
+}
+
+impl kernel::Module for Ocfs {
+    fn init(module: &'static ThisModule) -> Result<Self> {
+        let (major, minor) = dlm::locking_protocol();
+        let fs = vfs::Registration::register(module)?;
+        pr_info!(
+            "filesystem type ocfs2 registered (locking protocol {}.{}, local node {})\n",
+            major,
+            minor,
+            o2nm::NodeDisplay(o2nm::this_node())
+        );
+        Ok(Self { _fs: fs })
+    }
+}
