@@ -6,6 +6,8 @@
 #include <linux/configfs.h>
 #include <linux/mutex.h>
 
+#include "configfs.h"
+
 /* mutex_init() is a macro that gives every call site its own lockdep class. */
 void ocfs_configfs_subsystem_init(struct configfs_subsystem *subsys, const char *name,
 				  const struct config_item_type *type)

@@ -34,7 +34,8 @@ rmdir "$c"
 
 # Mounting refuses clearly until the filesystem exists.
 mkdir -p /mnt/ocfs
-if mount -t ocfs2 "$DISK" /mnt/ocfs 2>/dev/null; then fail "mount unexpectedly succeeded"; fi
+# (-i: straight to mount(2); mount.ocfs2 would refuse the blank disk before the kernel sees it.)
+if mount -i -t ocfs2 "$DISK" /mnt/ocfs 2>/dev/null; then fail "mount unexpectedly succeeded"; fi
 dmesg | grep -q "ocfs: $DISK: cannot mount" || fail "no log line for the refused mount"
 
 # The private network: every node reaches every other by name.
@@ -54,8 +55,16 @@ barrier disk-written
 dd if="$DISK" bs=512 count=1 iflag=direct 2>/dev/null | grep -q ocfs-shared-disk-signature || fail "signature not seen"
 
 # Unload cleanly, top down.
-modprobe -r ocfs
+rmmod ocfs ocfs_dlm ocfs_o2net ocfs_o2hb || fail "rmmod"
 for m in ocfs ocfs_dlm ocfs_o2net ocfs_o2hb; do
     if grep -q "^$m " /proc/modules; then fail "module $m is still loaded"; fi
 done
+dmesg | grep -q "ocfs_o2hb: unloaded" || fail "ocfs_o2hb did not log its unload"
+
+# ocfs2-tools load the stack by the C modules' names; the dependencies are declared in modinfo.
+[ "$(modinfo -F depends ocfs)" = "ocfs_dlm,ocfs_o2hb" ] || fail "ocfs depends: $(modinfo -F depends ocfs)"
+modinfo -F alias ocfs_o2hb | grep -qx ocfs2_nodemanager || fail "ocfs_o2hb lacks the ocfs2_nodemanager alias"
+modprobe ocfs2_nodemanager && grep -q "^ocfs_o2hb " /proc/modules || fail "modprobe ocfs2_nodemanager"
+modprobe ocfs2_dlmfs && grep -q "^ocfs_dlm " /proc/modules || fail "modprobe ocfs2_dlmfs"
+rmmod ocfs_dlm ocfs_o2net ocfs_o2hb || fail "rmmod after alias loads"
 say "modules, network and disk all good"

@@ -32,10 +32,21 @@ if [ "$NODE" = 2 ]; then
     fail "node 2 was not fenced within 300 s"
 fi
 
-# The survivors see node 2 die and recover it.
-wait_for 'dmesg | grep -q "Recovery Master for the dead node 2"' 240 \
-    || fail "node 2 was never declared dead and recovered"
-say "node 2 is dead and recovered: $(dmesg | grep -m1 'Recovery Master for the dead node 2')"
+# The survivors see node 2 die (its heartbeat stops) and evict it from the lock domain; one of
+# them masters the recovery and replays node 2's journal.
+wait_for 'dmesg | grep -q "o2dlm has evicted node 2"' 240 || fail "node 2 was never declared dead"
+say "$(dmesg | grep -m1 'o2dlm has evicted node 2')"
+barrier evicted
+# One survivor replays node 2's journal; it leaves a note on the volume for the other.
+replayed() {
+    if dmesg | grep -q "End replay journal (node 2"; then
+        touch "/mnt/ocfs/replayed-by-node$NODE"
+        return 0
+    fi
+    ls /mnt/ocfs/replayed-by-node* >/dev/null 2>&1
+}
+wait_for replayed 120 || fail "no survivor replayed node 2's journal"
+say "node 2's journal replayed by $(ls /mnt/ocfs | grep replayed-by)"
 barrier recovered
 
 # And carry on: node 0 writes, node 1 reads, both see node 2's last file.
