@@ -62,3 +62,31 @@ wait_for() {
         sleep 1
     done
 }
+
+# Build a deterministic tree of files in $1 (the same on every node and every boot): copies
+# of the guest's own files plus the shapes a filesystem must get right (inline-size edges,
+# sparse files, symlinks fast and slow, hard links, a large directory, deep nesting).
+make_test_tree() {
+    dst=$1
+    mkdir -p "$dst"
+    cp -a /usr/lib/modules /usr/share/ocfs /usr/lib/lsb "$dst/"
+    mkdir -p "$dst/sizes" "$dst/links" "$dst/big-dir" "$dst/deep/a/b/c/d/e/f/g/h"
+    for size in 0 1 100 3895 3896 3897 4095 4096 4097 65535 65536 65537 1048577; do
+        head -c "$size" /usr/bin/stress-ng > "$dst/sizes/file-$size"
+    done
+    # A sparse file: data at 0, a hole, data at 8 MiB.
+    head -c 5000 /usr/bin/fio > "$dst/sizes/sparse"
+    head -c 5000 /usr/bin/fio | dd of="$dst/sizes/sparse" bs=1M seek=8 conv=notrunc 2>/dev/null
+    ln -s ../sizes/file-1 "$dst/links/fast"
+    # Longer than a block can hold inline (a slow symlink), yet resolvable.
+    ln -s "$(printf './%.0s' $(seq 1 1960))../sizes/file-100" "$dst/links/slow"
+    ln "$dst/sizes/file-4096" "$dst/links/hard"
+    i=0
+    while [ "$i" -lt 600 ]; do
+        echo "entry $i" > "$dst/big-dir/entry-with-a-longish-name-$i"
+        i=$((i + 1))
+    done
+    echo deep > "$dst/deep/a/b/c/d/e/f/g/h/leaf"
+    chmod 600 "$dst/sizes/file-1"
+    chmod 4755 "$dst/sizes/file-100"
+}
