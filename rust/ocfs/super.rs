@@ -11,6 +11,10 @@ mod bindings;
 #[path = "../bindings/stack/dlm.rs"]
 #[allow(dead_code)] // shared binding layer: each module uses a part of it
 mod dlm;
+// The on-disk format, shared with the userspace tools (format/); the mount path reads the
+// volume through it. Compiled in from the start so the kernel build keeps it kernel-clean.
+#[path = "../../format/src/ondisk/mod.rs"]
+pub mod format;
 #[path = "../bindings/errno.rs"]
 mod errno;
 #[path = "../bindings/stack/o2nm.rs"]
