@@ -582,21 +582,29 @@ impl<'a> Builder<'a> {
             .ok_or_else(|| format!("Unable to find available bit while {what}"))
     }
 
-    fn journal(&mut self, slot: u16) -> Result<(), String> {
-        let clusters = (self.g.journal_bytes >> self.g.cluster_bits) as u32;
-        let extents = self.grow(clusters, &format!("formatting journal \"journal:{slot:04}\""))?;
-        let blkno = self.file(SystemFile::Journal, slot)?;
+    /// Give the system file `kind` of `slot` its clusters, as libocfs2 grows a file, and
+    /// size it to them.
+    fn grow_system_file(&mut self, kind: SystemFile, slot: u16, clusters: u32, what: &str) -> Result<(Vec<Extent>, u64), String> {
+        let extents = self.grow(clusters, what)?;
+        let blkno = self.file(kind, slot)?;
         self.set_extents(blkno, &extents)?;
         let size = self.cluster_bytes(u64::from(clusters));
         let now = self.now;
         let mut inode = self.inode(blkno);
         inode.set_i_size(size);
         inode.set_i_mtime(now);
+        Ok((extents, size))
+    }
+
+    fn journal(&mut self, slot: u16) -> Result<(), String> {
+        let clusters = (self.g.journal_bytes >> self.g.cluster_bits) as u32;
+        let what = format!("formatting journal \"journal:{slot:04}\"");
+        let (extents, size) = self.grow_system_file(SystemFile::Journal, slot, clusters, &what)?;
         for e in &extents {
             self.zero_clusters(*e);
         }
         // The JBD2 superblock, big endian, in the journal's first block.
-        let first = self.cluster_blkno(extents[0].cluster);
+        let first = self.cluster_blkno(extents.first().ok_or("a journal without clusters")?.cluster);
         let (bs, uuid, block64) = (self.g.block_size, self.uuid, self.s.block64);
         let journal_blocks = (size >> self.g.block_bits) as u32;
         let block = self.block(first);
@@ -655,14 +663,7 @@ impl<'a> Builder<'a> {
         let extended = self.s.features.contains(feature("extended-slotmap"));
         let bytes = u64::from(self.g.slots) * if extended { 8 } else { 2 };
         let clusters = bytes.div_ceil(u64::from(self.g.cluster_size)) as u32;
-        let extents = self.grow(clusters, "formatting the slot map")?;
-        let blkno = self.file(SystemFile::SlotMap, 0)?;
-        self.set_extents(blkno, &extents)?;
-        let size = self.cluster_bytes(u64::from(clusters));
-        let now = self.now;
-        let mut inode = self.inode(blkno);
-        inode.set_i_size(size);
-        inode.set_i_mtime(now);
+        let (extents, _) = self.grow_system_file(SystemFile::SlotMap, 0, clusters, "formatting the slot map")?;
         // Extended slots are all zero (empty); the old layout marks empty slots 0xFFFF.
         let fill = if extended { 0 } else { 0xFF };
         for e in extents {
