@@ -33,6 +33,7 @@ pub mod chain;
 pub mod dinode;
 pub mod dir;
 pub mod dx;
+pub mod dx_hash;
 pub mod error;
 pub mod extent;
 pub mod features;

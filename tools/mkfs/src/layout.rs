@@ -11,7 +11,9 @@ use crate::geometry::Geometry;
 use crate::options::Settings;
 use ocfs_format::blockcheck::{store_block_check, Crc32Le};
 use ocfs_format::dinode::{self, mode, Dinode};
-use ocfs_format::dir::dir_trailer_mut;
+use ocfs_format::dir::{dir_entries, dir_trailer_mut};
+use ocfs_format::dx::{dx_entries_per_root, DxRoot, DX_FLAG_INLINE};
+use ocfs_format::dx_hash::{dx_name_hash, dx_seed};
 use ocfs_format::group::GroupDesc;
 use ocfs_format::jbd2::Jbd2Superblock;
 use ocfs_format::superblock::backup_super_blknos;
@@ -36,8 +38,11 @@ const INODE_CHECK: usize = Dinode::<()>::CHECK_OFFSET;
 const GROUP_CHECK: usize = 0x30;
 /// `bg_size` of suballocator groups with discontiguous block groups.
 const DISCONTIG_GROUP_BITMAP: u16 = 256;
-/// `i_dyn_features` bit of inline data.
+/// `i_dyn_features` bits: inline data, indexed directory.
 const INLINE_DATA_FL: u16 = 0x1;
+const INDEXED_DIR_FL: u16 = 0x8;
+/// Offset of `dr_check` in a dx root.
+const DX_ROOT_CHECK: usize = 0x08;
 
 /// Linux `crc32_le` for metaecc, through crc32fast (zlib convention, hence the inversions).
 fn crc32_le(seed: u32, data: &[u8]) -> u32 {
@@ -73,6 +78,8 @@ pub struct Builder<'a> {
     s: &'a Settings,
     g: &'a Geometry,
     uuid: [u8; 16],
+    /// `s_uuid_hash`: part of the directory-index hash seed.
+    uuid_hash: u32,
     generation: u32,
     now: u64,
     dx_seed: [u32; 3],
@@ -115,9 +122,6 @@ impl<'a> Builder<'a> {
             }
         }
         let inline_data = features.contains(feature("inline-data"));
-        if features.contains(feature("indexed-dirs")) && !inline_data {
-            return Err("indexed-dirs without inline-data (indexed system directories) is not supported by mkfs.ocfs yet".into());
-        }
         let uuid = match s.uuid {
             Some(u) => u,
             None => random_bytes::<16>()?,
@@ -133,6 +137,11 @@ impl<'a> Builder<'a> {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs())
             .unwrap_or(0);
+        let uuid_hash = if features.contains(feature("xattr")) || features.contains(feature("indexed-dirs")) {
+            uuid.iter().fold(0u32, |h, &b| (h << 5) ^ (h >> 27) ^ u32::from(b))
+        } else {
+            0
+        };
         let c2b = g.cluster_bits - g.block_bits;
         let chains = dinode::extent_recs_per_inode(g.block_size as usize) as u16;
         let first_cluster_group = SUPERBLOCK_BLOCKS.div_ceil(1 << c2b) as u32;
@@ -141,6 +150,7 @@ impl<'a> Builder<'a> {
             s,
             g,
             uuid,
+            uuid_hash,
             generation,
             now,
             dx_seed,
@@ -487,11 +497,7 @@ impl<'a> Builder<'a> {
         let features = s.features.difference(feature("backup-super"));
         let (generation, now, uuid, dx_seed) = (self.generation, self.now, self.uuid, self.dx_seed);
         let (root, sysdir, first_group) = (self.root, self.sysdir, self.first_cluster_group_blkno());
-        let uuid_hash = if features.contains(feature("xattr")) || features.contains(feature("indexed-dirs")) {
-            uuid.iter().fold(0u32, |h, &b| (h << 5) ^ (h >> 27) ^ u32::from(b))
-        } else {
-            0
-        };
+        let uuid_hash = self.uuid_hash;
         let mut inode = self.inode(SUPERBLOCK_BLKNO);
         inode.set_i_signature(*b"OCFSV2\0\0");
         inode.set_i_generation(generation);
@@ -551,12 +557,20 @@ impl<'a> Builder<'a> {
         for slot in 0..self.g.slots {
             let alloc = self.file(SystemFile::ExtentAlloc, slot)?;
             for _ in 0..groups {
-                self.add_suballoc_group(alloc, 0)?;
+                self.add_suballoc_group(alloc)?;
             }
         }
         progress("Growing extent allocator: done");
         self.slot_map()?;
         progress("Formatting slot map: done");
+        if self.indexed_block_dirs() {
+            self.index_dir(self.root)?;
+            for slot in 0..self.g.slots {
+                let orphans = self.file(SystemFile::OrphanDir, slot)?;
+                self.index_dir(orphans)?;
+            }
+            progress("Indexing system directories: done");
+        }
         self.lost_found()?;
         progress("Writing lost+found: done");
         Ok(())
@@ -625,8 +639,8 @@ impl<'a> Builder<'a> {
     }
 
     /// Add one group to the suballocator `alloc` (`ocfs2_chain_add_group`); returns its
-    /// descriptor block. `used` more bits than the descriptor's are marked (inodes to come).
-    fn add_suballoc_group(&mut self, alloc: u64, used: u32) -> Result<u64, String> {
+    /// descriptor block. Only the descriptor is written, as libocfs2 does.
+    fn add_suballoc_group(&mut self, alloc: u64) -> Result<u64, String> {
         let cpg = self.g.suballoc_cpg();
         let extent = self
             .bitmap
@@ -643,20 +657,69 @@ impl<'a> Builder<'a> {
         let mut inode = self.inode(alloc);
         let chain = inode.chain_list_mut().cl_next_free_rec();
         let previous = inode.chain_list_mut().rec_mut(usize::from(chain)).map(|r| r.c_blkno()).unwrap_or(0);
-        self.init_group(blkno, size, bits, 1 + used, chain, previous, alloc);
+        self.init_group(blkno, size, bits, 1, chain, previous, alloc);
         let cluster_bytes = self.cluster_bytes(u64::from(cpg));
         let mut inode = self.inode(alloc);
         inode.set_i_clusters(inode.i_clusters() + cpg);
         inode.set_i_size(inode.i_size() + cluster_bytes);
         inode.set_i_total(inode.i_total() + bits);
-        inode.set_i_used(inode.i_used() + 1 + used);
+        inode.set_i_used(inode.i_used() + 1);
         let mut chains = inode.chain_list_mut();
         chains.set_cl_next_free_rec(chain + 1);
         let mut rec = chains.rec_mut(usize::from(chain)).ok_or("the allocator's chain list is full")?;
         rec.set_c_total(bits);
-        rec.set_c_free(bits - 1 - used);
+        rec.set_c_free(bits - 1);
         rec.set_c_blkno(blkno);
         Ok(blkno)
+    }
+
+    /// The groups of the suballocator `alloc` with their chains, in block order.
+    fn suballoc_groups(&mut self, alloc: u64) -> Vec<(u64, usize)> {
+        let mut inode = self.inode(alloc);
+        let chains = usize::from(inode.chain_list_mut().cl_next_free_rec());
+        let heads: Vec<u64> = (0..chains)
+            .filter_map(|c| inode.chain_list_mut().rec_mut(c).map(|r| r.c_blkno()))
+            .collect();
+        let mut groups = Vec::new();
+        for (chain, mut group) in heads.into_iter().enumerate() {
+            while group != 0 && !groups.iter().any(|(g, _)| *g == group) {
+                groups.push((group, chain));
+                group = self
+                    .blocks
+                    .get(&group)
+                    .and_then(|b| GroupDesc::new(b.as_slice()).ok())
+                    .map_or(0, |d| d.bg_next_group());
+            }
+        }
+        groups.sort_unstable();
+        groups
+    }
+
+    /// The lowest free bit of the suballocator `alloc` (`ocfs2_chain_alloc`), which grows by
+    /// a group when it is full: `(block, bit, group)`.
+    fn alloc_suballoc_bit(&mut self, alloc: u64) -> Result<(u64, u16, u64), String> {
+        for _ in 0..2 {
+            for (group, chain) in self.suballoc_groups(alloc) {
+                let block = self.block(group);
+                let mut desc = GroupDesc::new(block.as_mut_slice()).map_err(|e| e.to_string())?;
+                let bits = u32::from(desc.bg_bits());
+                let free = desc.bg_free_bits_count();
+                let bitmap = desc.bg_bitmap_mut();
+                let Some(bit) = (0..bits).find(|&b| bitmap.get((b / 8) as usize).is_some_and(|byte| byte & (1 << (b % 8)) == 0)) else {
+                    continue;
+                };
+                bitmap[(bit / 8) as usize] |= 1 << (bit % 8);
+                desc.set_bg_free_bits_count(free - 1);
+                let mut inode = self.inode(alloc);
+                inode.set_i_used(inode.i_used() + 1);
+                if let Some(mut rec) = inode.chain_list_mut().rec_mut(chain) {
+                    rec.set_c_free(rec.c_free() - 1);
+                }
+                return Ok((group + u64::from(bit), bit as u16, group));
+            }
+            self.add_suballoc_group(alloc)?;
+        }
+        Err("a new suballocator group has no free bit".into())
     }
 
     fn slot_map(&mut self) -> Result<(), String> {
@@ -678,8 +741,7 @@ impl<'a> Builder<'a> {
 
     fn lost_found(&mut self) -> Result<(), String> {
         let alloc = self.file(SystemFile::InodeAlloc, 0)?;
-        let group = self.add_suballoc_group(alloc, 1)?;
-        let blkno = group + 1;
+        let (blkno, bit, group) = self.alloc_suballoc_bit(alloc)?;
         let (generation, now, root) = (self.generation, self.now, self.root);
         let data = if self.inline_data {
             None
@@ -687,7 +749,7 @@ impl<'a> Builder<'a> {
             Some(self.bitmap.alloc_range(1, 1).ok_or("Unable to find available bit while creating lost+found")?)
         };
         let entries = [Entry::new(blkno, ".", FT_DIR), Entry::new(root, "..", FT_DIR)];
-        self.write_dir(blkno, 1, data, &entries, 2)?;
+        self.write_dir(blkno, bit, data, &entries, 2)?;
         let trailers = self.trailers;
         let bs = self.bs();
         let mut inode = self.inode(blkno);
@@ -700,7 +762,10 @@ impl<'a> Builder<'a> {
             // libocfs2's ocfs2_init_dir sizes a directory with trailers short by the trailer.
             inode.set_i_size((bs - dirs::TRAILER_SIZE) as u64);
         }
-        // Link it into the root directory.
+        if self.indexed_block_dirs() {
+            self.index_dir(blkno)?;
+        }
+        // Link it into the root directory (and its index).
         let entry = Entry::new(blkno, "lost+found", FT_DIR);
         if self.inline_data {
             let capacity = dinode::max_inline_data(bs);
@@ -708,12 +773,82 @@ impl<'a> Builder<'a> {
             dirs::append(&mut root_inode.inline_data_mut()[..capacity], &entry)?;
         } else {
             let usable = if trailers { bs - dirs::TRAILER_SIZE } else { bs };
-            let first = self.inode(root).extent_list_mut().rec_mut(0).map(|r| r.e_blkno()).ok_or("root has no block")?;
+            let first = self.dir_block(root)?;
             dirs::append(&mut self.block(first)[..usable], &entry)?;
+            if self.indexed_block_dirs() {
+                self.index_add(root, &entry.name, first)?;
+            }
         }
         let mut root_inode = self.inode(root);
         let links = root_inode.links() + 1;
         root_inode.set_links(links);
+        Ok(())
+    }
+
+    /// Whether block directories get an index (`index_system_dirs`): indexed-dirs on and
+    /// inline-data off; with inline data the directories mkfs makes stay inline.
+    fn indexed_block_dirs(&self) -> bool {
+        self.s.features.contains(feature("indexed-dirs")) && !self.inline_data
+    }
+
+    /// The first (and, for what mkfs makes, only) block of a block directory.
+    fn dir_block(&mut self, dir: u64) -> Result<u64, String> {
+        self.inode(dir).extent_list_mut().rec_mut(0).map(|r| r.e_blkno()).ok_or_else(|| format!("directory {dir} has no block"))
+    }
+
+    /// Build the index of the one-block directory `dir` (`ocfs2_dx_dir_build`): a dx root
+    /// from extent_alloc:0000 holding every entry's hash, inline in the root block.
+    fn index_dir(&mut self, dir: u64) -> Result<(), String> {
+        let alloc = self.file(SystemFile::ExtentAlloc, 0)?;
+        let (dx, bit, group) = self.alloc_suballoc_bit(alloc)?;
+        let first = self.dir_block(dir)?;
+        let bs = self.bs();
+        let usable = bs - dirs::TRAILER_SIZE;
+        let block = self.block(first).clone();
+        let entries: Vec<(Vec<u8>, u16)> = dir_entries(&block[..usable], first)
+            .filter_map(Result::ok)
+            .map(|(_, e)| (e.name().to_vec(), e.rec_len()))
+            .collect();
+        // The trailer records the free space at the end of the block: what the last entry
+        // holds beyond its own length.
+        let free = entries.last().map_or(0, |(name, len)| *len as usize - dirs::rec_len(name.len()));
+        let mut trailer = dir_trailer_mut(self.block(first)).map_err(|e| e.to_string())?;
+        trailer.set_db_free_rec_len(free as u16);
+        let generation = self.generation;
+        let mut root = DxRoot::new(self.block(dx).as_mut_slice()).map_err(|e| e.to_string())?;
+        root.set_dr_signature(*b"DXDIR01\0");
+        root.set_dr_suballoc_slot(0);
+        root.set_dr_suballoc_bit(bit);
+        root.set_dr_suballoc_loc(group);
+        root.set_dr_fs_generation(generation);
+        root.set_dr_blkno(dx);
+        root.set_dr_flags(DX_FLAG_INLINE);
+        root.set_dr_dir_blkno(dir);
+        root.set_dr_free_blk(first);
+        root.dr_entries_mut().set_de_count(dx_entries_per_root(bs) as u16);
+        let mut inode = self.inode(dir);
+        inode.set_i_dyn_features(inode.i_dyn_features() | INDEXED_DIR_FL);
+        inode.set_i_dx_root(dx);
+        for (name, _) in entries {
+            self.index_add(dir, &name, first)?;
+        }
+        Ok(())
+    }
+
+    /// Add `name`, stored in directory block `dirent_blk`, to the index of `dir`.
+    fn index_add(&mut self, dir: u64, name: &[u8], dirent_blk: u64) -> Result<(), String> {
+        let dx = self.inode(dir).i_dx_root();
+        let (major, minor) = dx_name_hash(dx_seed(self.dx_seed, self.uuid_hash), name);
+        let mut root = DxRoot::new(self.block(dx).as_mut_slice()).map_err(|e| e.to_string())?;
+        let count = root.dr_num_entries();
+        root.set_dr_num_entries(count + 1);
+        let mut list = root.dr_entries_mut();
+        let used = list.de_num_used();
+        let mut entry = list.entry_mut(usize::from(used)).ok_or("the directory index is full")?;
+        entry.set_dx_major_hash(major);
+        entry.set_dx_minor_hash(minor);
+        entry.set_dx_dirent_blk(dirent_blk);
+        list.set_de_num_used(used + 1);
         Ok(())
     }
 
@@ -794,6 +929,8 @@ impl<'a> Builder<'a> {
                 Some(INODE_CHECK)
             } else if block.starts_with(b"GROUP01") {
                 Some(GROUP_CHECK)
+            } else if block.starts_with(b"DXDIR01") {
+                Some(DX_ROOT_CHECK)
             } else if block.get(bs - 64 + 0x10..bs - 64 + 0x17) == Some(b"DIRTRL1") {
                 Some(bs - 64 + 0x38)
             } else {

@@ -189,6 +189,10 @@ fn feature_levels_and_features() {
     compare("metaecc", G, &["--fs-features=metaecc"]);
     compare("nosparse", G, &["--fs-features=nosparse"]);
     compare("noxattr", G, &["--fs-features=noxattr,norefcount"]);
+    // Block directories, indexed: root, orphan dirs and lost+found get dx roots.
+    compare("noinline", G, &["--fs-features=noinline-data"]);
+    compare("noinline-small", 64 * M, &["--fs-features=noinline-data"]);
+    compare("noinline-metaecc", G, &["--fs-features=noinline-data,metaecc"]);
 }
 
 #[test]
@@ -220,7 +224,7 @@ fn unsupported_is_refused() {
     }
     let scratch = Scratch::new("refused");
     let image = scratch.image("img", G);
-    for options in [&["--fs-feature-level=max-features"][..], &["--fs-features=noinline-data"][..]] {
+    for options in [&["--fs-feature-level=max-features"][..], &["--fs-features=usrquota"][..]] {
         let (ok, text) = run(Command::new(MKFS_OCFS).args(options).arg(&image));
         assert!(!ok && text.contains("not supported by mkfs.ocfs yet"), "{options:?}: {text}");
         let mut block = vec![0u8; 4096];
