@@ -48,6 +48,8 @@ pub struct Request {
     pub journal_bytes: Option<u64>,
     pub fs_type: FsType,
     pub local: bool,
+    /// `-H`: a heartbeat device (no slots, no journals, a volume just big enough).
+    pub heartbeat_device: bool,
 }
 
 /// The geometry of the volume to make.
@@ -133,7 +135,8 @@ pub fn check_cluster_size(v: u64) -> Result<u32, GeometryError> {
 /// Derive the geometry, with mkfs.ocfs2's defaults and refusals.
 pub fn compute(req: &Request) -> Result<Geometry, GeometryError> {
     let sector = req.sector_size.max(512);
-    let first_bs = req.block_size.unwrap_or(4096);
+    // A heartbeat device uses the sector size for its blocks unless told otherwise.
+    let first_bs = req.block_size.unwrap_or(if req.heartbeat_device { sector } else { 4096 });
     if first_bs < sector {
         return err(format!(
             "the block device has a hardware sector size ({sector}) that is larger than the selected block size ({first_bs})"
@@ -153,14 +156,23 @@ pub fn compute(req: &Request) -> Result<Geometry, GeometryError> {
     // The block size: from the size at 4 KiB blocks (or -b), as mkfs.ocfs2 picks it.
     let block_size = match req.block_size {
         Some(bs) => bs,
+        None if req.heartbeat_device => first_bs,
         None => default_block_size(blocks_first * u64::from(first_bs)),
     };
     // mkfs.ocfs2 re-reads the size in the chosen block size; a blocks-count argument is
     // reused as is, now counting blocks of the chosen size (its quirk, kept).
-    let blocks = match req.blocks_count {
+    let mut blocks = match req.blocks_count {
         Some(n) => n,
         None => req.device_bytes / u64::from(block_size),
     };
+    if req.heartbeat_device {
+        // Superblock, system files and a heartbeat area of 256 blocks, rounded to a MiB.
+        let needed = ((4 + 255 + 10) * u64::from(block_size)).div_ceil(MIB) * MIB;
+        if blocks * u64::from(block_size) > needed {
+            eprintln!("Warning: Volume larger than required for a heartbeat device");
+            blocks = needed / u64::from(block_size);
+        }
+    }
     let bytes = blocks * u64::from(block_size);
     let block_bits = log2(block_size);
 
@@ -187,6 +199,7 @@ pub fn compute(req: &Request) -> Result<Geometry, GeometryError> {
     };
 
     let slots = match req.slots {
+        _ if req.heartbeat_device => 0,
         Some(n) => n,
         None if req.local => 1,
         None => default_slots(bytes),
@@ -206,8 +219,10 @@ pub fn compute(req: &Request) -> Result<Geometry, GeometryError> {
         journal_bytes: 0,
         extent_alloc_clusters: 0,
     };
-    geometry.journal_bytes = journal_size(&geometry, req.journal_bytes, req.fs_type)?;
-    geometry.extent_alloc_clusters = extent_alloc_size(&geometry, req.fs_type);
+    if !req.heartbeat_device {
+        geometry.journal_bytes = journal_size(&geometry, req.journal_bytes, req.fs_type)?;
+        geometry.extent_alloc_clusters = extent_alloc_size(&geometry, req.fs_type);
+    }
     Ok(geometry)
 }
 

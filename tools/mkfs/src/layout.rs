@@ -20,6 +20,9 @@ use ocfs_format::superblock::backup_super_blknos;
 use ocfs_format::{Features, SystemFile};
 use std::collections::BTreeMap;
 
+#[path = "quota.rs"]
+mod quota;
+
 /// Blocks 0-2: the OCFS1 compatibility header and the superblock.
 const SUPERBLOCK_BLOCKS: u64 = 3;
 const SUPERBLOCK_BLKNO: u64 = 2;
@@ -100,6 +103,9 @@ pub struct Builder<'a> {
     inline_data: bool,
     trailers: bool,
     meta_ecc: bool,
+    /// Blocks whose metaecc check sits at a fixed offset rather than behind a signature
+    /// (quota blocks' trailers).
+    trailer_checks: Vec<(u64, usize)>,
 }
 
 /// Randomness from the kernel, for the UUID, the generation and the dx seeds.
@@ -115,13 +121,10 @@ fn random_bytes<const N: usize>() -> Result<[u8; N], String> {
 impl<'a> Builder<'a> {
     pub fn new(s: &'a Settings, g: &'a Geometry) -> Result<Self, String> {
         let features = s.features;
-        let unsupported = [("usrquota", "quota files"), ("grpquota", "quota files")];
-        for (name, what) in unsupported {
-            if features.contains(feature(name)) {
-                return Err(format!("the {name} feature ({what}) is not supported by mkfs.ocfs yet"));
-            }
-        }
-        let inline_data = features.contains(feature("inline-data"));
+        // How directories are written follows the features asked for, even where the
+        // superblock ends up without them (a heartbeat device), as in mkfs.ocfs2.
+        let layout_features = s.features_requested;
+        let inline_data = layout_features.contains(feature("inline-data"));
         let uuid = match s.uuid {
             Some(u) => u,
             None => random_bytes::<16>()?,
@@ -166,8 +169,9 @@ impl<'a> Builder<'a> {
             sysdir: 0,
             files: Vec::new(),
             inline_data,
-            trailers: features.contains(feature("indexed-dirs")) || features.contains(feature("metaecc")),
+            trailers: layout_features.contains(feature("indexed-dirs")) || layout_features.contains(feature("metaecc")),
             meta_ecc: features.contains(feature("metaecc")),
+            trailer_checks: Vec::new(),
         })
     }
 
@@ -229,7 +233,12 @@ impl<'a> Builder<'a> {
     fn system_file_list(&self) -> Vec<(SystemFile, u16)> {
         SystemFile::ALL
             .iter()
-            .filter(|k| !matches!(k, SystemFile::UserQuota | SystemFile::GroupQuota | SystemFile::LocalUserQuota | SystemFile::LocalGroupQuota))
+            .filter(|k| self.quota_enabled(**k))
+            // A heartbeat device has just what o2cb's global heartbeat reads (`hb_dev_skip`).
+            .filter(|k| {
+                !self.s.heartbeat_device
+                    || matches!(k, SystemFile::GlobalInodeAlloc | SystemFile::Heartbeat | SystemFile::GlobalBitmap)
+            })
             .flat_map(|&k| {
                 let slots = if k.is_global() { 1 } else { self.g.slots };
                 (0..slots).map(move |slot| (k, slot))
@@ -545,6 +554,9 @@ impl<'a> Builder<'a> {
 
     /// What libocfs2 adds after mkfs.ocfs2's own writes.
     pub fn phase_b(&mut self, progress: &mut dyn FnMut(&str)) -> Result<(), String> {
+        if self.s.heartbeat_device {
+            return Ok(());
+        }
         if self.s.features.contains(feature("backup-super")) {
             self.backup_superblocks()?;
             progress(&format!("Writing backup superblock: {} block(s)", self.backups.len()));
@@ -563,6 +575,10 @@ impl<'a> Builder<'a> {
         progress("Growing extent allocator: done");
         self.slot_map()?;
         progress("Formatting slot map: done");
+        if self.has_quota() {
+            self.quota_files()?;
+            progress("Formatting quota files: done");
+        }
         if self.indexed_block_dirs() {
             self.index_dir(self.root)?;
             for slot in 0..self.g.slots {
@@ -923,6 +939,10 @@ impl<'a> Builder<'a> {
     }
 
     fn apply_meta_ecc(&mut self, crc: &dyn Crc32Le) -> Result<(), String> {
+        for (blkno, offset) in std::mem::take(&mut self.trailer_checks) {
+            let block = self.block(blkno);
+            store_block_check(crc, block, offset).map_err(|e| e.to_string())?;
+        }
         let bs = self.bs();
         for block in self.blocks.values_mut() {
             let check = if block.starts_with(b"INODE01") || block.starts_with(b"OCFSV2") {

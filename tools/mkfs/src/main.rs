@@ -110,6 +110,10 @@ fn print_state(s: &Settings, g: &Geometry) {
         u64::from(g.extent_alloc_clusters) << g.cluster_bits,
         summary.extent_alloc_groups
     );
-    println!("Journal size: {}", g.journal_bytes);
+    if s.heartbeat_device {
+        println!("Heartbeat device");
+    } else {
+        println!("Journal size: {}", g.journal_bytes);
+    }
     println!("Node slots: {}", g.slots);
 }

@@ -65,6 +65,9 @@ pub struct Cli {
     /// Do not write backup superblocks
     #[arg(long = "no-backup-super")]
     pub no_backup_super: bool,
+    /// Make a heartbeat device for o2cb global heartbeat: no slots, no journals, no files
+    #[arg(short = 'H', long = "heartbeat-device")]
+    pub heartbeat_device: bool,
     /// Device or image file
     pub device: PathBuf,
     /// Size of the volume in blocks (default: the whole device)
@@ -88,6 +91,8 @@ pub struct Settings {
     pub dry_run: bool,
     pub quiet: bool,
     pub fs_type_name: Option<String>,
+    /// `-H`: only what o2cb's global heartbeat needs.
+    pub heartbeat_device: bool,
 }
 
 /// The cluster stack recorded in the superblock (`s_cluster_info`).
@@ -207,6 +212,7 @@ impl Cli {
         };
         let mut features = merge_features(self.fs_feature_level.as_deref(), self.fs_features.as_deref())?;
         let features_requested = features;
+
         let local_feature = Features::from_name("local").ok_or("feature table lacks local")?;
         let local = match self.mount.as_deref().map(str::to_ascii_lowercase) {
             None => features.contains(local_feature),
@@ -238,6 +244,11 @@ impl Cli {
             let stack_feature = if cluster.as_ref().is_some_and(|c| c.stack == "o2cb") { "clusterinfo" } else { "userspace-stack" };
             features = features.union(Features::from_name(stack_feature).ok_or("feature table lacks a stack feature")?);
         }
+        if self.heartbeat_device {
+            // A heartbeat device carries no filesystem: just these two flags.
+            let only = |name: &str| Features::from_name(name).ok_or(format!("feature table lacks {name}"));
+            features = only("heartbeat-device")?.union(only("strict-journal-super")?);
+        }
         Ok(Settings {
             request: geometry::Request {
                 device_bytes,
@@ -249,6 +260,7 @@ impl Cli {
                 journal_bytes,
                 fs_type,
                 local,
+                heartbeat_device: self.heartbeat_device,
             },
             label,
             uuid,
@@ -260,6 +272,7 @@ impl Cli {
             dry_run: self.dry_run,
             quiet: self.quiet,
             fs_type_name: fs_type_name.map(str::to_string),
+            heartbeat_device: self.heartbeat_device,
         })
     }
 
