@@ -39,6 +39,9 @@ barrier formatted
 mount -t ocfs2 "$DISK" /mnt/ocfs || fail "mount of a cluster volume made by mkfs.ocfs"
 barrier mounted
 if [ "$NODE" = 0 ]; then
+    # Both nodes heartbeat on the volume now: mkfs.ocfs must refuse it and name them.
+    if mkfs.ocfs -q "$DISK" > /tmp/mkfs.log 2>&1; then fail "mkfs.ocfs formatted a mounted cluster volume"; fi
+    grep -q "node(s) 0, 1 are heartbeating" /tmp/mkfs.log || { cat /tmp/mkfs.log; fail "no live-heartbeat refusal"; }
     cp -a /tmp/src /mnt/ocfs/tree
     sync
 fi

@@ -21,7 +21,7 @@ const SIGNATURES: &[(&str, u64, &[u8])] = &[
 pub struct Ocfs2Volume {
     pub block_size: u32,
     pub label: String,
-    /// Blocks of the heartbeat area (one per node slot of o2hb).
+    /// The heartbeat area: (first block, blocks).
     pub heartbeat: Option<(u64, u64)>,
 }
 
@@ -75,19 +75,22 @@ fn heartbeat_extent(dev: &Device, bs: u32, sysdir: u64) -> Option<(u64, u64)> {
 }
 
 /// The node numbers whose heartbeat blocks advance within a little more than one o2hb
-/// interval (2 s).
+/// interval (2 s). o2hb gives each node one *sector* of the heartbeat area (ocfs2-tools set
+/// the region's block size to the device's sector size), so slot `n` is at sector `n`.
 pub fn live_nodes(dev: &Device, volume: &Ocfs2Volume) -> Vec<u64> {
-    let Some((first, blocks)) = volume.heartbeat else { return Vec::new() };
-    let bs = u64::from(volume.block_size);
+    let Some((first, _)) = volume.heartbeat else { return Vec::new() };
+    let sector = u64::from(dev.sector_size.max(512));
+    let slots = 255u64;
     // One direct read of the whole area (page aligned), so other nodes' writes are seen.
-    let span = (blocks.min(255) * bs).div_ceil(4096) * 4096;
-    let start = first * bs;
+    let start = first * u64::from(volume.block_size);
     let (aligned, skew) = (start / 4096 * 4096, (start % 4096) as usize);
+    let span = (slots * sector + 4096).div_ceil(4096) * 4096;
     let sample = || -> Vec<u64> {
-        let area = dev.read_direct(aligned, span as usize + 4096).unwrap_or_default();
-        (0..blocks.min(255) as usize)
+        let area = dev.read_direct(aligned, span as usize).unwrap_or_default();
+        (0..slots as usize)
             .map(|n| {
-                area.get(skew + n * bs as usize..skew + (n + 1) * bs as usize)
+                let at = skew + n * sector as usize;
+                area.get(at..at + sector as usize)
                     .and_then(|b| HeartbeatBlock::new(b).ok().map(|h| h.hb_seq()))
                     .unwrap_or(0)
             })
