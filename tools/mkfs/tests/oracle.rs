@@ -78,11 +78,30 @@ fn normalize(text: &str, image: &Path) -> String {
                 let (key, _) = trimmed.split_once(':').unwrap_or((trimmed, ""));
                 return format!("{key}: (varies)");
             }
-            mask_after(&mask_after(&line, "Generation: "), "uuid: ")
+            mask_listing_time(&mask_after(&mask_after(&line, "Generation: "), "uuid: "))
         })
         .filter(|l| !l.starts_with("debugfs.ocfs2 1.8.7"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `ls -l` shows times to the minute ("21-Nov-2026 12:38"); two formats a second apart can
+/// straddle a minute.
+fn mask_listing_time(line: &str) -> String {
+    let is_date = |w: &str| {
+        let parts: Vec<&str> = w.split('-').collect();
+        parts.len() == 3 && parts[0].chars().all(|c| c.is_ascii_digit()) && parts[1].len() == 3 && parts[2].len() == 4
+    };
+    let words: Vec<&str> = line.split(' ').collect();
+    match words.iter().position(|w| is_date(w)) {
+        Some(i) if i + 1 < words.len() => {
+            let mut out: Vec<&str> = words[..i].to_vec();
+            out.push("(time)");
+            out.extend(&words[i + 2..]);
+            out.join(" ")
+        }
+        _ => line.to_string(),
+    }
 }
 
 /// Mask the word following each occurrence of `key`.
