@@ -33,19 +33,6 @@ impl Device {
         self.file.read_exact_at(buf, offset)
     }
 
-    /// Read `len` bytes at `offset` past the page cache (O_DIRECT), as other nodes write
-    /// them: what a shared disk holds now. `offset` and `len` must be multiples of 4096.
-    pub fn read_direct(&self, offset: u64, len: usize) -> io::Result<Vec<u8>> {
-        use std::os::unix::fs::OpenOptionsExt;
-        const ALIGN: usize = 4096;
-        let file = OpenOptions::new().read(true).custom_flags(libc::O_DIRECT).open(&self.path)?;
-        let mut raw = vec![0u8; len + ALIGN];
-        let skew = raw.as_ptr().align_offset(ALIGN);
-        let buf = &mut raw[skew..skew + len];
-        file.read_exact_at(buf, offset)?;
-        Ok(buf.to_vec())
-    }
-
     pub fn write_at(&self, offset: u64, buf: &[u8]) -> io::Result<()> {
         self.file.write_all_at(buf, offset)
     }

@@ -62,10 +62,13 @@ fn run(cli: &Cli) -> Result<(), String> {
 /// OCFS2 volume, and above all one that nodes are heartbeating on.
 fn check_target(dev: &Device, settings: &Settings) -> Result<(), String> {
     let path = dev.path.display();
-    if let Some(volume) = probe::ocfs2_volume(dev) {
-        let live = probe::live_nodes(dev, &volume);
+    if let Ok(volume) = ocfs_volume::Volume::open(&dev.path, false) {
+        let live = volume.live_nodes(ocfs_volume::LIVENESS_WAIT).unwrap_or_else(|e| {
+            eprintln!("mkfs.ocfs: WARNING: cannot watch the heartbeat area of {path}: {e}");
+            Vec::new()
+        });
         if !live.is_empty() {
-            let nodes: Vec<String> = live.iter().map(u64::to_string).collect();
+            let nodes: Vec<String> = live.iter().map(|beat| beat.slot.to_string()).collect();
             let what = format!("{path} is in use: node(s) {} are heartbeating on it", nodes.join(", "));
             if !settings.force {
                 return Err(format!("{what}; will not format it (unmount it everywhere, or -F to force)"));
@@ -73,10 +76,8 @@ fn check_target(dev: &Device, settings: &Settings) -> Result<(), String> {
             eprintln!("mkfs.ocfs: WARNING: {what}; formatting anyway (-F)");
         }
         if !settings.force {
-            return Err(format!(
-                "{path} holds an OCFS2 volume (label \"{}\"); use -F to overwrite it",
-                volume.label
-            ));
+            let label = String::from_utf8_lossy(volume.superblock().super_block().label()).into_owned();
+            return Err(format!("{path} holds an OCFS2 volume (label \"{label}\"); use -F to overwrite it"));
         }
         if !settings.quiet {
             println!("Overwriting existing ocfs2 partition.");
