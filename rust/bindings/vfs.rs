@@ -3,26 +3,87 @@
 //! Safe VFS: filesystem type registration and the mount context.
 //!
 //! The crate root must declare the generated C bindings as `mod bindings`, built from a
-//! `bindings.h` that includes `<linux/fs.h>` and `<linux/fs_context.h>`.
+//! `bindings.h` that includes `../bindings/vfs.h`, and its `helpers.c` must include
+//! `../bindings/vfs_helpers.c`.
 
 use crate::bindings as c;
 use core::marker::PhantomData;
+use core::ptr::NonNull;
 use kernel::{
     alloc::{flags::GFP_KERNEL, KBox},
-    error::{Error, Result},
+    error::{code::*, Error, Result},
     ffi::c_int,
     str::CStr,
     types::Opaque,
     ThisModule,
 };
 
-/// A filesystem type.
+/// A filesystem type on a block device.
 pub trait FileSystem: 'static {
     /// The name `mount -t` knows it by.
     const NAME: &'static CStr;
 
-    /// Build the superblock and root for a mount of `fc` (the `get_tree` step of `mount(2)`).
-    fn get_tree(fc: &FsContext) -> Result;
+    /// Fill a new superblock for the block device the VFS opened for the mount `fc`
+    /// (`get_tree_bdev`'s callback). An error fails the mount.
+    fn fill_super(sb: &SuperBlock, fc: &FsContext) -> Result;
+}
+
+/// A superblock being set up (`struct super_block`).
+#[repr(transparent)]
+pub struct SuperBlock(Opaque<c::super_block>);
+
+impl SuperBlock {
+    fn as_ptr(&self) -> *mut c::super_block {
+        self.0.get()
+    }
+
+    /// The device name the kernel logs for this superblock ("vda", "loop0").
+    pub fn id(&self) -> &CStr {
+        // SAFETY: `s_id` is a NUL-terminated array inside the live superblock.
+        unsafe { CStr::from_char_ptr(c::ocfs_sb_id(self.as_ptr())) }
+    }
+
+    /// The device's logical block (sector) size.
+    pub fn logical_block_size(&self) -> u32 {
+        // SAFETY: a superblock being filled by `get_tree_bdev` has its block device set.
+        unsafe { c::ocfs_sb_logical_block_size(self.as_ptr()) }
+    }
+
+    /// Use `size`-byte blocks for buffer I/O; fails below the device's sector size.
+    pub fn set_block_size(&self, size: u32) -> Result {
+        // SAFETY: valid superblock; `sb_set_blocksize` checks `size` itself.
+        let set = unsafe { c::sb_set_blocksize(self.as_ptr(), size as c_int) };
+        if set == size as c_int { Ok(()) } else { Err(EINVAL) }
+    }
+
+    /// Read block `block` (in the current block size) through the buffer cache.
+    pub fn read_block(&self, block: u64) -> Result<BufferHead> {
+        // SAFETY: valid superblock with a block device; a NULL result means an I/O error.
+        let bh = unsafe { c::ocfs_sb_bread(self.as_ptr(), block) };
+        NonNull::new(bh).map(BufferHead).ok_or(EIO)
+    }
+}
+
+/// A block read through the buffer cache; released on drop.
+pub struct BufferHead(NonNull<c::buffer_head>);
+
+impl BufferHead {
+    /// The block's bytes.
+    pub fn data(&self) -> &[u8] {
+        // SAFETY: we hold a reference on the uptodate buffer, so `b_data` points to `b_size`
+        // readable bytes until `drop`.
+        unsafe {
+            let bh = self.0.as_ref();
+            core::slice::from_raw_parts(bh.b_data.cast::<u8>(), bh.b_size)
+        }
+    }
+}
+
+impl Drop for BufferHead {
+    fn drop(&mut self) {
+        // SAFETY: releases the reference `ocfs_sb_bread` gave us.
+        unsafe { c::__brelse(self.0.as_ptr()) };
+    }
 }
 
 /// The mount context `mount(2)` builds (`struct fs_context`).
@@ -102,10 +163,18 @@ unsafe extern "C" fn init_fs_context<T: FileSystem>(fc: *mut c::fs_context) -> c
 }
 
 unsafe extern "C" fn get_tree<T: FileSystem>(fc: *mut c::fs_context) -> c_int {
-    // SAFETY: `FsContext` is a transparent view of the live context the VFS passes.
-    let fc = unsafe { &*fc.cast::<FsContext>() };
-    match T::get_tree(fc) {
+    // SAFETY: the VFS passes the live mount context; `get_tree_bdev` opens the device and
+    // calls `fill_super::<T>` with a new superblock.
+    unsafe { c::get_tree_bdev(fc, Some(fill_super::<T>)) }
+}
+
+unsafe extern "C" fn fill_super<T: FileSystem>(sb: *mut c::super_block, fc: *mut c::fs_context) -> c_int {
+    // SAFETY: `get_tree_bdev` passes a superblock it owns and the mount context, both alive
+    // for the call; the wrappers are transparent views of them.
+    let (sb, fc) = unsafe { (&*sb.cast::<SuperBlock>(), &*fc.cast::<FsContext>()) };
+    match T::fill_super(sb, fc) {
         Ok(()) => 0,
         Err(err) => err.to_errno(),
     }
 }
+

@@ -1,3 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* C glue of ocfs. Nothing yet: the VFS calls it needs are plain functions. */
+/* C glue of ocfs: helpers for the VFS inlines it uses. */
 #include <linux/module.h>
+
+#include "../bindings/vfs_helpers.c"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! ocfs: the OCFS2 filesystem. This stage registers the `ocfs2` filesystem type; mounting
-//! arrives with the single-node filesystem stage and refuses clearly until then.
+//! ocfs: the OCFS2 filesystem. Mounting finds and checks the superblock and refuses, with the
+//! reason, what it cannot mount; the filesystem itself arrives with the single-node stage.
 
 // `pub` marks what a file offers the rest of the module; nothing leaves the crate but the
 // C ABI, so kbuild's `unreachable_pub` lint would flag every such item.
@@ -24,6 +24,8 @@ mod o2nm;
 #[allow(dead_code)] // shared binding layer: each module uses a part of it
 mod vfs;
 
+mod mount;
+
 use kernel::{c_str, prelude::*, str::CStr};
 
 module! {
@@ -45,10 +47,16 @@ struct Ocfs2;
 impl vfs::FileSystem for Ocfs2 {
     const NAME: &'static CStr = c_str!("ocfs2");
 
-    fn get_tree(fc: &vfs::FsContext) -> Result {
+    fn fill_super(sb: &vfs::SuperBlock, _fc: &vfs::FsContext) -> Result {
+        let params = mount::probe(sb)?;
+        mount::check_supported(sb, &params)?;
         pr_err!(
-            "{}: cannot mount: this build of ocfs has no superblock support yet\n",
-            fc.source().unwrap_or(c_str!("(no device)"))
+            "{}: a valid local OCFS2 volume ({}-byte blocks, {}-byte clusters, features {}), \
+             but this build cannot mount filesystems yet\n",
+            sb.id(),
+            params.block_size,
+            params.cluster_size,
+            params.features
         );
         Err(errno::code(bindings::EOPNOTSUPP))
     }
