@@ -5,6 +5,9 @@
 set -eu
 . /usr/share/ocfs/lib.sh
 
+# The guest carries our stack only: the kernel's C ocfs2 modules are left out.
+[ ! -e "/lib/modules/$(uname -r)/kernel/fs/ocfs2" ] || fail "the C ocfs2 modules are in an ocfs-stack guest"
+
 # Loading the filesystem pulls in the whole stack through module dependencies and aliases.
 modprobe fs-ocfs2
 for m in ocfs ocfs_dlm ocfs_o2net ocfs_o2hb; do

@@ -7,6 +7,9 @@ set -eu
 . /usr/share/ocfs/lib.sh
 [ "$STACK" = c ] || fail "the reference scenario runs on the kernel's C ocfs2 (--stack c)"
 
+# The guest carries the C stack only: our modules are left out.
+[ ! -e "/lib/modules/$(uname -r)/extra/ocfs.ko" ] || fail "our modules are in a C-stack guest"
+
 o2cb_online
 o2cb list-cluster "$CLUSTER_NAME" | grep -q "node$NODE" || fail "o2cb did not register this node"
 [ "$(cat /sys/kernel/config/cluster/$CLUSTER_NAME/node/node$NODE/local)" = 1 ] || fail "node$NODE is not local"
