@@ -35,11 +35,11 @@ if mkdir /sys/kernel/config/cluster/second 2>/dev/null; then fail "a second clus
 dmesg | grep -q "already belongs to a cluster" || fail "no log line for the refused second cluster"
 rmdir "$c"
 
-# Mounting refuses clearly until the filesystem exists.
+# Mounting a blank disk refuses, naming the device and the reason.
 mkdir -p /mnt/ocfs
 # (-i: straight to mount(2); mount.ocfs2 would refuse the blank disk before the kernel sees it.)
 if mount -i -t ocfs2 "$DISK" /mnt/ocfs 2>/dev/null; then fail "mount unexpectedly succeeded"; fi
-dmesg | grep -q "ocfs: $DISK: cannot mount" || fail "no log line for the refused mount"
+dmesg | grep -q "ocfs: $(basename "$DISK"): not an OCFS2 volume" || fail "no log line for the refused mount"
 
 # The private network: every node reaches every other by name.
 i=0
