@@ -16,17 +16,23 @@ check_dump() { # label
     diff -r /tmp/src /tmp/dump/tree >/dev/null || fail "$1: the tree read through debugfs.ocfs2 differs"
 }
 
-# --- local volume, one node -------------------------------------------------------------
+# --- local volumes across geometries and feature sets, one node -------------------------
 if [ "$NODE" = 0 ]; then
-    mkfs.ocfs -q -M local -L ours-local "$DISK" || fail "mkfs.ocfs -M local"
     modprobe ocfs2
-    mount -t ocfs2 "$DISK" /mnt/ocfs || fail "mount of a local volume made by mkfs.ocfs"
-    cp -a /tmp/src /mnt/ocfs/tree
-    diff -r /tmp/src /mnt/ocfs/tree >/dev/null || fail "local: the tree differs while mounted"
-    umount /mnt/ocfs
-    fsck.ocfs2 -fn "$DISK" >/tmp/fsck.log 2>&1 || { cat /tmp/fsck.log; fail "local: fsck.ocfs2 -fn"; }
-    check_dump local
-    say "local volume: mounted by the C ocfs2, tree intact, fsck clean"
+    for options in "" "-b 512 -C 4K" "-b 1K -C 64K" "-b 2K -C 1M" "--fs-feature-level=max-compat" \
+        "--fs-feature-level=max-features" "--fs-features=noinline-data" "--fs-features=noinline-data,metaecc" \
+        "-N 8 -J size=16M"; do
+        # shellcheck disable=SC2086 # options are words
+        mkfs.ocfs -q -F -M local -L ours-local $options "$DISK" || fail "mkfs.ocfs -M local $options"
+        mount -t ocfs2 "$DISK" /mnt/ocfs || fail "mount of a local volume made by mkfs.ocfs $options"
+        [ -d /mnt/ocfs/lost+found ] || fail "$options: no lost+found"
+        cp -a /tmp/src /mnt/ocfs/tree
+        diff -r /tmp/src /mnt/ocfs/tree >/dev/null || fail "local $options: the tree differs while mounted"
+        umount /mnt/ocfs
+        fsck.ocfs2 -fn "$DISK" >/tmp/fsck.log 2>&1 || { cat /tmp/fsck.log; fail "local $options: fsck.ocfs2 -fn"; }
+        check_dump "local $options"
+        say "local volume [$options]: mounted by the C ocfs2, tree intact, fsck clean"
+    done
 fi
 barrier local-done
 
