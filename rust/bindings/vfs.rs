@@ -7,10 +7,10 @@
 //! `../bindings/vfs_helpers.c`.
 
 use crate::bindings as c;
+use core::cell::UnsafeCell;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 use kernel::{
-    alloc::{flags::GFP_KERNEL, KBox},
     error::{code::*, Error, Result},
     ffi::c_int,
     str::CStr,
@@ -100,9 +100,27 @@ impl FsContext {
     }
 }
 
+/// Where a filesystem type lives while registered. It must be a `static`: lockdep wants the
+/// lock class keys embedded in `struct file_system_type` (`s_umount_key`, `i_lock_key`, ...)
+/// in static memory, and warns (`key ... has not been registered`) about heap ones.
+#[repr(transparent)]
+pub struct FileSystemType(UnsafeCell<c::file_system_type>);
+
+// SAFETY: written once, by `Registration::register` before the type is published; from
+// then on only the VFS touches it, under its own locking.
+unsafe impl Sync for FileSystemType {}
+
+impl FileSystemType {
+    /// Empty storage, filled in by [`Registration::register`].
+    pub const fn new() -> Self {
+        // SAFETY: an all-zero `file_system_type` is valid: null pointers and empty keys.
+        Self(UnsafeCell::new(unsafe { core::mem::zeroed() }))
+    }
+}
+
 /// A registered filesystem type; unregistered on drop.
 pub struct Registration<T: FileSystem> {
-    fs_type: KBox<Opaque<c::file_system_type>>,
+    fs_type: &'static FileSystemType,
     _fs: PhantomData<T>,
 }
 
@@ -112,25 +130,27 @@ unsafe impl<T: FileSystem> Send for Registration<T> {}
 unsafe impl<T: FileSystem> Sync for Registration<T> {}
 
 impl<T: FileSystem> Registration<T> {
-    /// Register `T` for block devices; `module` is pinned while a mount of it exists.
-    pub fn register(module: &'static ThisModule) -> Result<Self> {
-        let fs_type = KBox::new(
-            Opaque::new(c::file_system_type {
+    /// Register `T` for block devices in `storage`; `module` is pinned while a mount of it
+    /// exists.
+    pub fn register(storage: &'static FileSystemType, module: &'static ThisModule) -> Result<Self> {
+        // SAFETY: module init runs once and nothing has seen `storage` yet, so this is the
+        // only access; the VFS reads it only after `register_filesystem`.
+        unsafe {
+            *storage.0.get() = c::file_system_type {
                 name: T::NAME.as_char_ptr(),
                 fs_flags: c::FS_REQUIRES_DEV as c_int,
                 owner: module.as_ptr().cast(),
                 init_fs_context: Some(init_fs_context::<T>),
                 kill_sb: Some(c::kill_block_super),
-                ..Default::default()
-            }),
-            GFP_KERNEL,
-        )?;
-        // SAFETY: `fs_type` is boxed, so it does not move, and lives until `drop` unregisters it.
-        let ret = unsafe { c::register_filesystem(fs_type.get()) };
+                ..core::mem::zeroed()
+            };
+        }
+        // SAFETY: `storage` is a `static` and stays registered until `drop`.
+        let ret = unsafe { c::register_filesystem(storage.0.get()) };
         if ret != 0 {
             return Err(Error::from_errno(ret));
         }
-        Ok(Self { fs_type, _fs: PhantomData })
+        Ok(Self { fs_type: storage, _fs: PhantomData })
     }
 }
 
@@ -138,7 +158,7 @@ impl<T: FileSystem> Drop for Registration<T> {
     fn drop(&mut self) {
         // SAFETY: registered in `register`. The module cannot unload while a mount exists
         // (the type pins it), so nothing uses the type after this.
-        unsafe { c::unregister_filesystem(self.fs_type.get()) };
+        unsafe { c::unregister_filesystem(self.fs_type.0.get()) };
     }
 }
 

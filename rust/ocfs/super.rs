@@ -44,6 +44,8 @@ struct Ocfs {
 /// The `ocfs2` filesystem type.
 struct Ocfs2;
 
+static OCFS2_TYPE: vfs::FileSystemType = vfs::FileSystemType::new();
+
 impl vfs::FileSystem for Ocfs2 {
     const NAME: &'static CStr = c_str!("ocfs2");
 
@@ -65,7 +67,7 @@ impl vfs::FileSystem for Ocfs2 {
 impl kernel::Module for Ocfs {
     fn init(module: &'static ThisModule) -> Result<Self> {
         let (major, minor) = dlm::locking_protocol();
-        let fs = vfs::Registration::register(module)?;
+        let fs = vfs::Registration::register(&OCFS2_TYPE, module)?;
         pr_info!(
             "filesystem type ocfs2 registered (locking protocol {}.{}, local node {})\n",
             major,
