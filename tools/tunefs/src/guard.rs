@@ -5,7 +5,7 @@
 use ocfs_format::dinode::JOURNAL_DIRTY_FL;
 use ocfs_format::features::{tunefs_flags, Features, IncompatFeatures};
 use ocfs_format::system::SystemFile;
-use ocfs_volume::{mount_point, Volume, LIVENESS_WAIT};
+use ocfs_volume::{mount_point, ChainAllocator, Volume, LIVENESS_WAIT};
 
 /// Refuses, naming the reason, unless the volume may be changed now.
 pub fn check_writable(vol: &Volume) -> Result<(), String> {
@@ -19,7 +19,7 @@ pub fn check_writable(vol: &Volume) -> Result<(), String> {
     }
     if incompat.contains(IncompatFeatures::RESIZE_INPROG) {
         return Err(format!(
-            "{path}: an interrupted resize left it marked \"aborted-resize\"; run fsck.ocfs2 first"
+            "{path}: an interrupted resize left it marked \"aborted-resize\"; run \"fsck.ocfs2 -f {path}\" to clean up the aborted operation, then try again"
         ));
     }
     if incompat.contains(IncompatFeatures::TUNEFS_INPROG) {
@@ -30,7 +30,7 @@ pub fn check_writable(vol: &Volume) -> Result<(), String> {
             .map(|(n, _)| *n)
             .collect();
         return Err(format!(
-            "{path}: an interrupted tunefs operation ({}) left it marked \"aborted-tunefs\"; run fsck.ocfs2 first",
+            "{path}: an interrupted tunefs operation ({}) left it marked \"aborted-tunefs\"; run \"fsck.ocfs2 -f {path}\" to clean up the aborted operation, then try again",
             if what.is_empty() { "unknown".to_string() } else { what.join(", ") }
         ));
     }
@@ -45,6 +45,11 @@ pub fn check_writable(vol: &Volume) -> Result<(), String> {
     }
     if let Some(point) = mount_point(vol.device()) {
         return Err(format!("{path} is mounted on {point}; unmount it first"));
+    }
+    // A local volume is mounted without heartbeat (on this host only, which the mount
+    // check covers): its heartbeat area says nothing, so there is nothing to watch.
+    if incompat.contains(IncompatFeatures::LOCAL_MOUNT) {
+        return check_journals(vol, &path);
     }
     let live = vol
         .live_nodes(LIVENESS_WAIT)
@@ -75,4 +80,17 @@ fn check_journals(vol: &Volume, path: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// `tunefs_open_bitmap_check()`, before an operation that allocates: every global bitmap
+/// group belongs to it, sits on the chain it says, and its free count matches its bitmap;
+/// the chain records and the inode's totals match the groups.
+pub fn check_global_bitmap(vol: &Volume) -> Result<(), String> {
+    let path = vol.device().path().display().to_string();
+    let blkno = vol
+        .system_file(SystemFile::GlobalBitmap, 0)
+        .map_err(|e| format!("{path}: {e}"))?;
+    ChainAllocator::load(vol, blkno)
+        .map(|_| ())
+        .map_err(|e| format!("{path}: the global bitmap is inconsistent: {e}"))
 }

@@ -1,14 +1,23 @@
-//! tunefs.ocfs: change the parameters of an OCFS2 volume that live in its superblock alone,
-//! as tunefs.ocfs2 1.8.7 changes them: the label (-L), the UUID (-U), the feature toggles
-//! that need no data conversion (--fs-features), and queries (-Q).
+//! tunefs.ocfs: change the parameters of an OCFS2 volume as tunefs.ocfs2 1.8.7 changes them:
+//! the label (-L), the UUID (-U), the feature toggles that need no data conversion
+//! (--fs-features), queries (-Q), and the operations that allocate: the number of node
+//! slots (-N), the journal size (-J size=), growing the volume (-S).
 //!
 //! Every change is refused while the volume is in use (a node heartbeating on it, a dirty
-//! journal, a local mount), then written to the primary superblock and every backup, with
-//! metaecc kept valid.  Options that need allocation (-N, -J, -S, ...) are refused.
+//! journal, a local mount) or marked by an interrupted operation; superblock changes are
+//! written to the primary superblock and every backup, with metaecc kept valid.  The
+//! allocating operations go through ocfs-volume's write side, in libocfs2's order, with
+//! tunefs.ocfs2's in-progress markers (Documentation/tunefs.md).
 
 mod features;
 mod guard;
+mod inprog;
+mod journal;
 mod query;
+mod quota;
+mod resize;
+mod slotmap;
+mod slots;
 mod uuid;
 mod write;
 
@@ -45,21 +54,22 @@ struct Cli {
     /// Accepted for tunefs.ocfs2 compatibility: this tool asks no questions.
     #[arg(short = 'y', long = "yes")]
     yes: bool,
-    /// Change the number of node slots (not supported yet).
+    /// Change the number of node slots.
     #[arg(short = 'N', long = "node-slots", value_name = "N")]
     node_slots: Option<String>,
-    /// Change the journals (not supported yet).
+    /// Journal options: size=SIZE resizes every journal (K/M/G/T/P suffixes).
     #[arg(short = 'J', long = "journal-options", value_name = "OPTIONS")]
     journal: Option<String>,
-    /// Grow the volume (not supported yet).
-    #[arg(short = 'S', long = "volume-size")]
-    grow: bool,
+    /// Grow the volume to the device's size, or to the size given after the device
+    /// (in blocks, or in the unit attached: -Sbytes, -Sblocks, -Sclusters).
+    #[arg(short = 'S', long = "volume-size", value_name = "UNIT", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    grow: Option<String>,
     /// Add backup superblocks (not supported yet).
     #[arg(long = "backup-super")]
     backup_super: bool,
     /// The device or image.
     device: PathBuf,
-    /// The new size in blocks for -S.
+    /// The new size for -S.
     blocks: Option<String>,
 }
 
@@ -74,16 +84,26 @@ fn main() -> ExitCode {
     }
 }
 
-/// tunefs.ocfs2 takes `-U<uuid>` (getopt's optional argument); clap needs `-U=<uuid>`.
+/// tunefs.ocfs2 takes `-U<uuid>` and `-S<unit>` (getopt's optional arguments); clap needs
+/// `-U=<uuid>`.
 fn attach_uuid(args: impl Iterator<Item = String>) -> impl Iterator<Item = String> {
-    args.map(|a| match a.strip_prefix("-U") {
-        Some(rest) if !rest.is_empty() && !rest.starts_with('=') => format!("-U={rest}"),
-        _ => a,
+    args.map(|a| {
+        for flag in ["-U", "-S"] {
+            if let Some(rest) = a.strip_prefix(flag) {
+                if !rest.is_empty() && !rest.starts_with('=') {
+                    return format!("{flag}={rest}");
+                }
+            }
+        }
+        a
     })
 }
 
 fn run(cli: &Cli) -> Result<(), String> {
     refuse_unsupported(cli)?;
+    if cli.node_slots.is_some() || cli.journal.is_some() || cli.grow.is_some() {
+        return run_allocating(cli);
+    }
     if let Some(format) = &cli.query {
         let vol = Volume::open(&cli.device, false).map_err(|e| e.to_string())?;
         let text = query::expand(format, &vol.superblock())?;
@@ -115,33 +135,126 @@ fn run(cli: &Cli) -> Result<(), String> {
     Ok(())
 }
 
-/// Options that need allocation or other work this tool does not do yet.
+/// Options that need work this tool does not do yet, and combinations it does not run.
 fn refuse_unsupported(cli: &Cli) -> Result<(), String> {
-    let refused = [
-        (
-            cli.node_slots.is_some(),
-            "-N (node slots): it allocates or frees journals and per-slot system files",
-        ),
-        (
-            cli.journal.is_some(),
-            "-J (journal options): it reallocates the journals",
-        ),
-        (
-            cli.grow,
-            "-S (volume size): it adds cluster groups to the global bitmap",
-        ),
-        (
-            cli.backup_super,
-            "--backup-super: it allocates the backup superblock clusters",
-        ),
-    ];
-    if let Some((_, what)) = refused.iter().find(|(asked, _)| *asked) {
-        return Err(format!("{what}; not supported yet"));
+    if cli.backup_super {
+        return Err(
+            "--backup-super: it allocates the backup superblock clusters; not supported yet".into(),
+        );
     }
-    if cli.blocks.is_some() {
+    if cli.blocks.is_some() && cli.grow.is_none() {
         return Err("a size argument is only valid with -S".into());
     }
+    let allocating = [
+        cli.node_slots.is_some(),
+        cli.journal.is_some(),
+        cli.grow.is_some(),
+    ];
+    let superblock_only = cli.label.is_some() || cli.uuid.is_some() || cli.features.is_some();
+    let count = allocating.iter().filter(|a| **a).count();
+    if count > 1 || (count == 1 && (superblock_only || cli.query.is_some())) {
+        return Err(
+            "-N, -J and -S each run on their own: give one of them, without -L, -U, --fs-features or -Q"
+                .into(),
+        );
+    }
     Ok(())
+}
+
+/// -N, -J and -S: `tunefs_open()` with TUNEFS_FLAG_ALLOCATION (the volume unused, journals
+/// clean, the global bitmap consistent), then the operation.
+fn run_allocating(cli: &Cli) -> Result<(), String> {
+    // Parse before touching the volume, as tunefs.ocfs2 parses its options first.
+    let slots = match &cli.node_slots {
+        Some(text) => Some(parse_slots(text)?),
+        None => None,
+    };
+    let journal_size = match &cli.journal {
+        Some(options) => Some(parse_journal_options(options)?),
+        None => None,
+    };
+    let resize = match &cli.grow {
+        Some(unit) => {
+            let unit = (!unit.is_empty()).then_some(unit.as_str());
+            Some(resize::parse(unit, cli.blocks.as_deref())?)
+        }
+        None => None,
+    };
+    let mut vol = Volume::open(&cli.device, true).map_err(|e| e.to_string())?;
+    guard::check_writable(&vol)?;
+    let survey = journal::survey(&vol)?;
+    guard::check_global_bitmap(&vol)?;
+    if let Some(slots) = slots {
+        return slots::set_slot_count(&mut vol, slots, &survey, cli.verbose).map_err(|e| {
+            format!(
+                "{e} - unable to update the number of slots on device \"{}\"",
+                cli.device.display()
+            )
+        });
+    }
+    if let Some(bytes) = journal_size {
+        let bs = u64::from(vol.block_size());
+        let cluster = u64::from(vol.params().cluster_size);
+        let mut clusters = (bytes.div_ceil(bs) * bs).div_ceil(cluster) as u32;
+        if clusters == 0 {
+            clusters = survey.max_clusters;
+        }
+        let slots = vol.params().max_slots;
+        if (u64::from(clusters) << vol.params().cluster_size.trailing_zeros())
+            >= ocfs_format::superblock::MIN_JOURNAL_SIZE
+        {
+            journal::check_room(&vol, slots, clusters, 0).map_err(|e| {
+                format!(
+                    "{e} - unable to resize the journals on device \"{}\"",
+                    cli.device.display()
+                )
+            })?;
+        }
+        let mut w = ocfs_volume::Writer::new(&vol);
+        return journal::set_size(&mut w, slots, clusters, &survey).map_err(|e| {
+            format!(
+                "{e} - unable to resize the journals on device \"{}\"",
+                cli.device.display()
+            )
+        });
+    }
+    if let Some(request) = resize {
+        return resize::grow(&mut vol, request, &survey, cli.verbose);
+    }
+    Ok(())
+}
+
+/// `set_slot_count_parse_option()`.
+fn parse_slots(text: &str) -> Result<u16, String> {
+    let n: i64 = text
+        .parse()
+        .map_err(|_| format!("Invalid number: \"{text}\""))?;
+    if n < 1 {
+        return Err("At least one slot required".into());
+    }
+    u16::try_from(n).map_err(|_| format!("Number of slots is out of range: {text}"))
+}
+
+/// `handle_journal_arg()`: a comma list of which only `size=SIZE` exists.
+fn parse_journal_options(options: &str) -> Result<u64, String> {
+    let mut size = None;
+    for token in options.split(',').filter(|t| !t.is_empty()) {
+        let (name, value) = match token.split_once('=') {
+            Some((n, v)) => (n, Some(v)),
+            None => (token, None),
+        };
+        if name != "size" {
+            return Err(format!(
+                "Unknown journal option: \"{name}\"\nValid journal options are:\n\tsize=<journal-size>"
+            ));
+        }
+        let value = value.ok_or("No size specified")?;
+        size = Some(
+            journal::parse_size(value)
+                .ok_or_else(|| format!("- journal size is invalid: {value}"))?,
+        );
+    }
+    size.ok_or_else(|| "Valid journal options are:\n\tsize=<journal-size>".to_string())
 }
 
 /// The new superblock block: `block` with the label, UUID and features asked for.

@@ -16,6 +16,25 @@ use ocfs_volume::Volume;
 /// Returns the block numbers written.
 pub fn write_superblocks(vol: &Volume, primary: &[u8]) -> Result<Vec<u64>, String> {
     let backups = backup_locations(vol, primary)?;
+    write_copies(vol, primary, backups)
+}
+
+/// `ocfs2_write_primary_super()`: block 2 alone (in-progress flags, per-slot steps).
+pub fn write_primary(vol: &Volume, primary: &[u8]) -> Result<(), String> {
+    write_copies(vol, primary, Vec::new()).map(|_| ())
+}
+
+/// `ocfs2_write_super()` after a resize: block 2, then a copy at every backup location the
+/// (new) volume size holds, existing or new (`backups`).
+pub fn write_superblocks_at(
+    vol: &Volume,
+    primary: &[u8],
+    backups: &[u64],
+) -> Result<Vec<u64>, String> {
+    write_copies(vol, primary, backups.to_vec())
+}
+
+fn write_copies(vol: &Volume, primary: &[u8], backups: Vec<u64>) -> Result<Vec<u64>, String> {
     let mut blocks = Vec::with_capacity(1 + backups.len());
     for blkno in std::iter::once(SUPER_BLOCK_BLKNO).chain(backups) {
         let mut block = primary.to_vec();

@@ -338,13 +338,16 @@ fn allocating_options_and_conversions_are_refused() {
     let scratch = Scratch::new("refuse");
     let few = FEATURE_VOLUMES[0];
     for (label, image) in volumes(&scratch, &[(few.0, few.1, few.2)]) {
-        for args in [
-            &["-N", "4"][..],
-            &["-J", "size=8M"],
-            &["-S"],
+        assert_refused(
+            &scratch,
+            &label,
+            &image,
             &["--backup-super"],
-        ] {
-            assert_refused(&scratch, &label, &image, args, "not supported yet");
+            "not supported yet",
+        );
+        // The allocating operations (tests/allocating.rs) run one at a time.
+        for args in [&["-N", "4", "-L", "x"][..], &["-J", "size=8M", "-N", "3"]] {
+            assert_refused(&scratch, &label, &image, args, "each run on their own");
         }
         for toggle in [
             "metaecc",

@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::volume::{Inode, Volume};
-use ocfs_format::dinode::Id2Kind;
+use ocfs_format::dinode::{Id2Kind, INDEXED_DIR_FL, INLINE_DATA_FL};
 use ocfs_format::dir::{dir_block_check_offset, dir_block_region, dir_entries, dir_trailer};
 use ocfs_format::features::IncompatFeatures;
 use ocfs_format::system::SystemFile;
@@ -38,21 +38,39 @@ pub struct DirBlock {
 }
 
 impl Volume {
-    /// Whether the directory blocks of this volume end in a trailer
-    /// (`ocfs2_supports_dir_trailer`: "metaecc" or "indexed-dirs").
+    /// Whether new directory blocks of this volume get a trailer
+    /// (libocfs2's `ocfs2_supports_dir_trailer`: "metaecc" or "indexed-dirs").
     pub fn has_dir_trailers(&self) -> bool {
         let incompat = self.params().features.incompat;
         incompat.intersects(IncompatFeatures::META_ECC.union(IncompatFeatures::INDEXED_DIRS))
     }
 
+    /// Whether the blocks of directory `dir` end in a trailer that must be one
+    /// (`ocfs2_dir_has_trailer`, the kernel's `ocfs2_supports_dir_trailer(dir)`): never
+    /// inline; an indexed directory; otherwise only with "metaecc".  A directory mkfs wrote
+    /// with a trailer but no index on a volume without metaecc reads its trailer as an unused
+    /// entry, and libocfs2 may reuse that space.
+    pub fn dir_has_trailer(&self, dir: &Inode) -> bool {
+        let d = dir.dinode();
+        let dyn_features = d.i_dyn_features();
+        if dyn_features & INLINE_DATA_FL != 0 {
+            return false;
+        }
+        let incompat = self.params().features.incompat;
+        if incompat.contains(IncompatFeatures::INDEXED_DIRS) && dyn_features & INDEXED_DIR_FL != 0 {
+            return true;
+        }
+        incompat.contains(IncompatFeatures::META_ECC)
+    }
+
     /// The blocks of a non-inline directory, each checked: metaecc and trailer when the
-    /// volume has trailers.  Holes are refused: directories have none.
+    /// directory has trailers.  Holes are refused: directories have none.
     pub fn dir_blocks(&self, dir: &Inode) -> Result<Vec<DirBlock>> {
         let d = dir.dinode();
         let tree = self.file_extents(dir)?;
         let bs = u64::from(self.block_size());
         let count = d.i_size().div_ceil(bs);
-        let has_trailer = self.has_dir_trailers();
+        let has_trailer = self.dir_has_trailer(dir);
         let mut blocks = Vec::new();
         for logical in 0..count {
             let blkno = tree

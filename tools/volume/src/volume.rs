@@ -126,6 +126,34 @@ impl Volume {
         u64::from(self.superblock().i_clusters()) * self.blocks_per_cluster()
     }
 
+    /// Replaces the superblock this handle works from with `block` (as just written to
+    /// block 2): a grown volume's new size, a new slot count.  The block must be a valid
+    /// superblock of this volume, within the device.
+    pub fn adopt_superblock(&mut self, block: Vec<u8>) -> Result<()> {
+        let params = Dinode::new(block.as_slice())
+            .and_then(|d| d.validate_superblock(SUPER_BLOCK_BLKNO))
+            .map_err(|e| e.at_block(SUPER_BLOCK_BLKNO))?;
+        if params.block_size != self.params.block_size
+            || params.cluster_size != self.params.cluster_size
+            || params.fs_generation != self.params.fs_generation
+        {
+            return Err(Error::Invalid(
+                "the new superblock belongs to another volume".into(),
+            ));
+        }
+        let inode = Inode::from_block(SUPER_BLOCK_BLKNO, block)?;
+        let bytes = u64::from(inode.dinode().i_clusters()) * u64::from(params.cluster_size);
+        if bytes > self.dev.size() {
+            return Err(Error::Invalid(format!(
+                "the new superblock counts {bytes} bytes; the device holds {}",
+                self.dev.size()
+            )));
+        }
+        self.params = params;
+        self.superblock = inode;
+        Ok(())
+    }
+
     /// Reads `count` blocks from `blkno`; refuses blocks outside the filesystem.
     pub fn read_blocks(&self, blkno: u64, count: u64) -> Result<Vec<u8>> {
         let bs = u64::from(self.block_size());
