@@ -9,3 +9,15 @@ use kernel::error::Error;
 pub fn code(errno: u32) -> Error {
     Error::from_errno(-(errno as i32))
 }
+
+/// `EUCLEAN`, "Structure needs cleaning": corrupt metadata (as ext4 and xfs report it).
+#[allow(dead_code)] // not every module reports corruption
+pub fn euclean() -> Error {
+    code(crate::bindings::EUCLEAN)
+}
+
+/// `ENAMETOOLONG`.
+#[allow(dead_code)] // only the filesystem checks names
+pub fn enametoolong() -> Error {
+    code(crate::bindings::ENAMETOOLONG)
+}

@@ -1,9 +1,80 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* bindgen input for vfs.rs: the VFS and buffer-cache API, and our helpers for its inlines. */
+/* bindgen input for vfs/: the VFS and buffer-cache API, and our helpers for its inlines. */
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/buffer_head.h>
+#include <linux/mpage.h>
+#include <linux/pagemap.h>
+#include <linux/seq_file.h>
+#include <linux/statfs.h>
+#include <linux/crc32.h>
 
+/* Mount contexts and options. */
+void *ocfs_fc_private(struct fs_context *fc);
+void ocfs_fc_set_private(struct fs_context *fc, void *private);
+bool ocfs_fc_rdonly(struct fs_context *fc);
+struct super_block *ocfs_fc_root_sb(struct fs_context *fc);
+const char *ocfs_param_key(struct fs_parameter *param);
+/* The value of a `key=value` option, or NULL for a flag. */
+const char *ocfs_param_string(struct fs_parameter *param);
+
+/* Superblocks. */
 struct buffer_head *ocfs_sb_bread(struct super_block *sb, sector_t block);
 unsigned int ocfs_sb_logical_block_size(struct super_block *sb);
 const char *ocfs_sb_id(struct super_block *sb);
+void *ocfs_sb_fs_info(struct super_block *sb);
+void ocfs_sb_set_fs_info(struct super_block *sb, void *info);
+bool ocfs_sb_rdonly(struct super_block *sb);
+/* Fills what every superblock of a type sets once: ops, magic, limits, time granularity. */
+void ocfs_sb_setup(struct super_block *sb, const struct super_operations *ops,
+		   unsigned long magic, loff_t max_bytes, u32 time_gran);
+void ocfs_sb_set_root(struct super_block *sb, struct dentry *root);
+void ocfs_sb_set_uuid(struct super_block *sb, const u8 *uuid, size_t len);
+
+/* Inodes. */
+struct super_block *ocfs_inode_sb(struct inode *inode);
+bool ocfs_inode_is_new(struct inode *inode);
+u64 ocfs_inode_ino(struct inode *inode);
+loff_t ocfs_inode_size(struct inode *inode);
+umode_t ocfs_inode_mode(struct inode *inode);
+unsigned int ocfs_inode_blkbits(struct inode *inode);
+struct inode *ocfs_file_inode(struct file *file);
+struct super_block *ocfs_dentry_sb(struct dentry *dentry);
+
+/*
+ * Everything the filesystem reads off its on-disk inode for the VFS one, in one call
+ * (the setters are inlines in C).
+ */
+struct ocfs_inode_attrs {
+	u64 ino;
+	loff_t size;
+	u64 sectors;
+	s64 atime_sec, mtime_sec, ctime_sec;
+	u32 atime_nsec, mtime_nsec, ctime_nsec;
+	u32 uid, gid;
+	u32 nlink;
+	u32 generation;
+	u32 flags;		/* S_IMMUTABLE, S_APPEND, ... */
+	u64 rdev;		/* huge-encoded, device inodes only */
+	umode_t mode;
+};
+
+void ocfs_inode_fill(struct inode *inode, const struct ocfs_inode_attrs *attrs,
+		     const struct inode_operations *iops, const struct file_operations *fops,
+		     const struct address_space_operations *aops);
+
+/* Directories. */
+const unsigned char *ocfs_dentry_name(struct dentry *dentry, u32 *len);
+bool ocfs_dir_emit(struct dir_context *ctx, const char *name, int len, u64 ino, unsigned int type);
+loff_t ocfs_dir_pos(struct dir_context *ctx);
+void ocfs_dir_set_pos(struct dir_context *ctx, loff_t pos);
+
+/* Page cache. */
+struct inode *ocfs_folio_inode(struct folio *folio);
+u64 ocfs_folio_pos(struct folio *folio);
+/* Copies len bytes to the start of a locked folio, zeroes the rest, marks it up to date. */
+void ocfs_folio_fill(struct folio *folio, const void *data, size_t len);
+void ocfs_folio_unlock(struct folio *folio);
+struct inode *ocfs_readahead_inode(struct readahead_control *rac);
+void ocfs_map_bh(struct buffer_head *bh, struct super_block *sb, sector_t block, size_t size);
+size_t ocfs_bh_size(struct buffer_head *bh);

@@ -1,13 +1,47 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VFS and buffer-cache entry points that are static inlines or plain field reads in C.
- * Included by the helpers.c of each module that uses vfs.rs.
+ * VFS, page-cache and buffer-cache entry points that are static inlines or plain field
+ * accesses in C. Included by the helpers.c of each module that uses vfs/.
  */
 #include <linux/blkdev.h>
 #include <linux/buffer_head.h>
 #include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/kdev_t.h>
+#include <linux/pagemap.h>
+#include <linux/uuid.h>
 
 #include "vfs.h"
+
+void *ocfs_fc_private(struct fs_context *fc)
+{
+	return fc->fs_private;
+}
+
+void ocfs_fc_set_private(struct fs_context *fc, void *private)
+{
+	fc->fs_private = private;
+}
+
+bool ocfs_fc_rdonly(struct fs_context *fc)
+{
+	return fc->sb_flags & SB_RDONLY;
+}
+
+struct super_block *ocfs_fc_root_sb(struct fs_context *fc)
+{
+	return fc->root->d_sb;
+}
+
+const char *ocfs_param_key(struct fs_parameter *param)
+{
+	return param->key;
+}
+
+const char *ocfs_param_string(struct fs_parameter *param)
+{
+	return param->type == fs_value_is_string ? param->string : NULL;
+}
 
 struct buffer_head *ocfs_sb_bread(struct super_block *sb, sector_t block)
 {
@@ -22,4 +56,177 @@ unsigned int ocfs_sb_logical_block_size(struct super_block *sb)
 const char *ocfs_sb_id(struct super_block *sb)
 {
 	return sb->s_id;
+}
+
+void *ocfs_sb_fs_info(struct super_block *sb)
+{
+	return sb->s_fs_info;
+}
+
+void ocfs_sb_set_fs_info(struct super_block *sb, void *info)
+{
+	sb->s_fs_info = info;
+}
+
+bool ocfs_sb_rdonly(struct super_block *sb)
+{
+	return sb_rdonly(sb);
+}
+
+void ocfs_sb_setup(struct super_block *sb, const struct super_operations *ops,
+		   unsigned long magic, loff_t max_bytes, u32 time_gran)
+{
+	sb->s_op = ops;
+	sb->s_magic = magic;
+	sb->s_maxbytes = max_bytes;
+	sb->s_time_gran = time_gran;
+	sb->s_time_min = S64_MIN;
+	sb->s_time_max = S64_MAX;
+}
+
+void ocfs_sb_set_root(struct super_block *sb, struct dentry *root)
+{
+	sb->s_root = root;
+}
+
+void ocfs_sb_set_uuid(struct super_block *sb, const u8 *uuid, size_t len)
+{
+	super_set_uuid(sb, uuid, min_t(size_t, len, sizeof(sb->s_uuid)));
+}
+
+struct super_block *ocfs_inode_sb(struct inode *inode)
+{
+	return inode->i_sb;
+}
+
+bool ocfs_inode_is_new(struct inode *inode)
+{
+	return inode->i_state & I_NEW;
+}
+
+u64 ocfs_inode_ino(struct inode *inode)
+{
+	return inode->i_ino;
+}
+
+loff_t ocfs_inode_size(struct inode *inode)
+{
+	return i_size_read(inode);
+}
+
+umode_t ocfs_inode_mode(struct inode *inode)
+{
+	return inode->i_mode;
+}
+
+unsigned int ocfs_inode_blkbits(struct inode *inode)
+{
+	return inode->i_blkbits;
+}
+
+struct inode *ocfs_file_inode(struct file *file)
+{
+	return file_inode(file);
+}
+
+struct super_block *ocfs_dentry_sb(struct dentry *dentry)
+{
+	return dentry->d_sb;
+}
+
+void ocfs_inode_fill(struct inode *inode, const struct ocfs_inode_attrs *a,
+		     const struct inode_operations *iops, const struct file_operations *fops,
+		     const struct address_space_operations *aops)
+{
+	inode->i_ino = a->ino;
+	inode->i_mode = a->mode;
+	i_uid_write(inode, a->uid);
+	i_gid_write(inode, a->gid);
+	set_nlink(inode, a->nlink);
+	i_size_write(inode, a->size);
+	inode->i_blocks = a->sectors;
+	inode->i_generation = a->generation;
+	inode_set_atime(inode, a->atime_sec, a->atime_nsec);
+	inode_set_mtime(inode, a->mtime_sec, a->mtime_nsec);
+	inode_set_ctime(inode, a->ctime_sec, a->ctime_nsec);
+	inode_set_flags(inode, a->flags, S_SYNC | S_APPEND | S_IMMUTABLE | S_NOATIME | S_DIRSYNC);
+	inode->i_op = iops;
+	inode->i_mapping->a_ops = aops;
+	switch (a->mode & S_IFMT) {
+	case S_IFCHR:
+	case S_IFBLK:
+	case S_IFIFO:
+	case S_IFSOCK:
+		init_special_inode(inode, a->mode, huge_decode_dev(a->rdev));
+		break;
+	case S_IFLNK:
+		inode_nohighmem(inode);
+		fallthrough;
+	default:
+		inode->i_fop = fops;
+	}
+}
+
+const unsigned char *ocfs_dentry_name(struct dentry *dentry, u32 *len)
+{
+	*len = dentry->d_name.len;
+	return dentry->d_name.name;
+}
+
+bool ocfs_dir_emit(struct dir_context *ctx, const char *name, int len, u64 ino, unsigned int type)
+{
+	return dir_emit(ctx, name, len, ino, type);
+}
+
+loff_t ocfs_dir_pos(struct dir_context *ctx)
+{
+	return ctx->pos;
+}
+
+void ocfs_dir_set_pos(struct dir_context *ctx, loff_t pos)
+{
+	ctx->pos = pos;
+}
+
+struct inode *ocfs_folio_inode(struct folio *folio)
+{
+	return folio->mapping->host;
+}
+
+u64 ocfs_folio_pos(struct folio *folio)
+{
+	return folio_pos(folio);
+}
+
+void ocfs_folio_fill(struct folio *folio, const void *data, size_t len)
+{
+	size_t size = folio_size(folio);
+
+	len = min(len, size);
+	if (len)
+		memcpy_to_folio(folio, 0, data, len);
+	folio_zero_segment(folio, len, size);
+	folio_mark_uptodate(folio);
+	folio_unlock(folio);
+}
+
+void ocfs_folio_unlock(struct folio *folio)
+{
+	folio_unlock(folio);
+}
+
+struct inode *ocfs_readahead_inode(struct readahead_control *rac)
+{
+	return rac->mapping->host;
+}
+
+void ocfs_map_bh(struct buffer_head *bh, struct super_block *sb, sector_t block, size_t size)
+{
+	map_bh(bh, sb, block);
+	bh->b_size = size;
+}
+
+size_t ocfs_bh_size(struct buffer_head *bh)
+{
+	return bh->b_size;
 }

@@ -7,7 +7,7 @@ use crate::errno;
 use crate::format::dinode::Dinode;
 use crate::format::features::{Features, IncompatFeatures};
 use crate::format::superblock::FsParams;
-use crate::vfs::SuperBlock;
+use crate::vfs::NewSuperBlock;
 use kernel::prelude::*;
 
 /// The superblock's block number, whatever the block size.
@@ -16,7 +16,7 @@ const SUPERBLOCK_BLKNO: u64 = 2;
 /// Find the superblock as the C ocfs2 does (`ocfs2_sb_probe`): at block 2 for each block
 /// size from the device's sector size up to 4 KiB, the first one whose superblock says it
 /// uses that size.
-pub fn probe(sb: &SuperBlock) -> Result<FsParams> {
+pub fn probe(sb: &NewSuperBlock) -> Result<FsParams> {
     let dev = sb.id();
     let mut block_size = sb.logical_block_size().max(512);
     let mut invalid = None;
@@ -48,7 +48,7 @@ pub fn probe(sb: &SuperBlock) -> Result<FsParams> {
 
 /// Refuse what this build cannot mount: features it does not know or implement, and
 /// volumes it has no way to share yet.
-pub fn check_supported(sb: &SuperBlock, params: &FsParams) -> Result {
+pub fn check_supported(sb: &NewSuperBlock, params: &FsParams) -> Result {
     let dev = sb.id();
     let unknown = params.features.difference(Features::ALL_KNOWN);
     if !unknown.is_empty() {

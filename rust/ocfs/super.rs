@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! ocfs: the OCFS2 filesystem. Mounting finds and checks the superblock and refuses, with the
-//! reason, what it cannot mount; the filesystem itself arrives with the single-node stage.
+//! ocfs: the OCFS2 filesystem. This build mounts local volumes read-only: lookup, readdir,
+//! and file data through the page cache; the write path and the cluster mount come next.
 
 // `pub` marks what a file offers the rest of the module; nothing leaves the crate but the
 // C ABI, so kbuild's `unreachable_pub` lint would flag every such item.
@@ -20,13 +20,22 @@ mod errno;
 #[path = "../bindings/stack/o2nm.rs"]
 #[allow(dead_code)] // shared binding layer: each module uses a part of it
 mod o2nm;
-#[path = "../bindings/vfs.rs"]
+#[path = "../bindings/crc32.rs"]
+mod crc32;
+#[path = "../bindings/vfs/mod.rs"]
 #[allow(dead_code)] // shared binding layer: each module uses a part of it
 mod vfs;
 
+mod data;
+mod dir;
+mod extent_map;
+mod inode;
+mod meta;
 mod mount;
+mod options;
+mod volume;
 
-use kernel::{c_str, prelude::*, str::CStr};
+use kernel::{c_str, prelude::*, str::CStr, types::ARef};
 
 module! {
     type: Ocfs,
@@ -48,19 +57,68 @@ static OCFS2_TYPE: vfs::FileSystemType = vfs::FileSystemType::new();
 
 impl vfs::FileSystem for Ocfs2 {
     const NAME: &'static CStr = c_str!("ocfs2");
+    const MAGIC: u64 = 0x7461_636f; // OCFS2_SUPER_MAGIC
+    const MAX_BYTES: i64 = i64::MAX;
+    type Data = volume::Volume;
+    type INodeData = inode::InodeInfo;
+    type Options = options::Options;
 
-    fn fill_super(sb: &vfs::SuperBlock, _fc: &vfs::FsContext) -> Result {
-        let params = mount::probe(sb)?;
-        mount::check_supported(sb, &params)?;
-        pr_err!(
-            "{}: a valid local OCFS2 volume ({}-byte blocks, {}-byte clusters, features {}), \
-             but this build cannot mount filesystems yet\n",
+    fn parse_option(options: &mut options::Options, key: &CStr, value: Option<&CStr>) -> Result {
+        options.parse(key, value)
+    }
+
+    fn init(sb: &vfs::NewSuperBlock, options: &options::Options) -> Result<volume::Volume> {
+        volume::Volume::mount(sb, options)
+    }
+
+    fn reconfigure(sb: &vfs::SuperBlock<Self>, options: &options::Options, read_only: bool) -> Result {
+        sb.data().remount(sb, options, read_only)
+    }
+
+    fn show_options(sb: &vfs::SuperBlock<Self>, out: &mut vfs::SeqFile<'_>) -> Result {
+        sb.data().options.show(out).map_err(|_| EINVAL)
+    }
+
+    fn root(sb: &vfs::SuperBlock<Self>) -> Result<ARef<vfs::INode<Self>>> {
+        let vol = sb.data();
+        let root = inode::get(sb, vol.root_blkno)?;
+        pr_info!(
+            "{}: mounted read-only ({}-byte blocks, {}-byte clusters, features {})\n",
             sb.id(),
-            params.block_size,
-            params.cluster_size,
-            params.features
+            vol.params.block_size,
+            vol.params.cluster_size,
+            vol.params.features
         );
-        Err(errno::code(bindings::EOPNOTSUPP))
+        Ok(root)
+    }
+
+    fn statfs(sb: &vfs::SuperBlock<Self>) -> Result<vfs::StatFs> {
+        sb.data().statfs(sb)
+    }
+
+    fn lookup(dir: &vfs::INode<Self>, name: &[u8]) -> Result<Option<ARef<vfs::INode<Self>>>> {
+        let sb = dir.super_block();
+        match dir::find(sb, sb.data(), dir.ino(), name)? {
+            Some(blkno) => Ok(Some(inode::get(sb, blkno)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn read_dir(dir: &vfs::INode<Self>, emitter: &mut vfs::DirEmitter<'_>) -> Result {
+        let sb = dir.super_block();
+        dir::read_dir(sb, sb.data(), dir.ino(), dir.size(), emitter)
+    }
+
+    fn map_block(inode: &vfs::INode<Self>, block: u64, max: u64) -> Result<Option<(u64, u64)>> {
+        data::map_block(inode, block, max)
+    }
+
+    fn maps_blocks(inode: &vfs::INode<Self>) -> bool {
+        inode.data().is_ok_and(inode::InodeInfo::maps_blocks)
+    }
+
+    fn read_folio(inode: &vfs::INode<Self>, folio: vfs::LockedFolio<'_, Self>) -> Result {
+        data::read_folio(inode, folio)
     }
 }
 

@@ -1,8 +1,8 @@
 #!/bin/sh
 # harness: --nodes 1 --disk-size 1G
-# Issue 4 (first step): mounting with our filesystem finds and checks the superblock, and
-# refuses what it cannot mount with one log line naming the device and the reason; corrupt
-# superblocks never hurt the kernel.
+# Issue 4: mounting with our filesystem finds and checks the superblock, and refuses what it
+# cannot mount (and bad mount options) with one log line naming the device or option and the
+# reason; corrupt superblocks never hurt the kernel. Local volumes mount read-only.
 set -eu
 . /usr/share/ocfs/lib.sh
 [ "$STACK" = ocfs ] || fail "this scenario checks our filesystem's messages (--stack ocfs)"
@@ -25,11 +25,35 @@ refused "not an OCFS2 volume"
 mkfs.ocfs -q -F "$DISK"
 refused "a clustered volume"
 
+# Valid local volumes: read-write is refused until the write path lands; read-only mounts,
+# with the options in effect in /proc/mounts; bad options are refused by name.
+mounts_ro() { # expected log text, extra mount options
+    dmesg -c >/dev/null
+    mount -i -t ocfs2 -o "ro${2:+,$2}" "$DISK" /mnt/ocfs || { dmesg | tail -5; fail "ro mount: $1"; }
+    dmesg | grep -q "ocfs: $dev: $1" || { dmesg | tail -5; fail "no log line '$1'"; }
+    [ -d /mnt/ocfs/lost+found ] || fail "no lost+found in the mounted volume"
+}
+option_refused() { # option, expected log text
+    dmesg -c >/dev/null
+    if mount -i -t ocfs2 -o "ro,$1" "$DISK" /mnt/ocfs 2>/dev/null; then fail "mount -o $1 succeeded"; fi
+    dmesg | grep -q "ocfs: $2" || { dmesg | tail -5; fail "no log line '$2' for -o $1"; }
+}
 mkfs.ocfs -q -F -M local "$DISK"
-refused "a valid local OCFS2 volume (4096-byte blocks, 4096-byte clusters"
+refused "read-write mounts are not supported yet"
+mounts_ro "mounted read-only (4096-byte blocks, 4096-byte clusters" "commit=7,errors=panic,data=writeback"
+grep -q " /mnt/ocfs ocfs2 ro,.*data=writeback,errors=panic,atime_quantum=60,commit=7," /proc/mounts ||
+    { grep ocfs2 /proc/mounts; fail "/proc/mounts does not show the options in effect"; }
+if mount -o remount,rw /mnt/ocfs 2>/dev/null; then fail "remount read-write succeeded"; fi
+grep -q " /mnt/ocfs ocfs2 ro," /proc/mounts || fail "the failed remount changed the mount"
+umount /mnt/ocfs
+option_refused "bogus_option" "unknown mount option 'bogus_option'"
+option_refused "data=journal" "bad value 'journal' for mount option 'data'"
+option_refused "commit=soon" "bad value 'soon' for mount option 'commit'"
+option_refused "commit" "mount option 'commit' needs a value"
 
 mkfs.ocfs -q -F -M local -b 512 -C 8K "$DISK"
-refused "a valid local OCFS2 volume (512-byte blocks, 8192-byte clusters"
+mounts_ro "mounted read-only (512-byte blocks, 8192-byte clusters"
+umount /mnt/ocfs
 
 # i_blkno of the superblock (block 2 at 4 KiB, offset 0x50) says 7.
 mkfs.ocfs -q -F -M local "$DISK"

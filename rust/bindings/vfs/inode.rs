@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Inodes: the VFS inode embedded with the filesystem's own per-inode data.
+
+use super::{ops::Tables, FileSystem, SuperBlock};
+use crate::bindings as c;
+use core::cell::UnsafeCell;
+use core::ptr::NonNull;
+use kernel::{
+    alloc::{flags::GFP_KERNEL, KBox},
+    error::{code::*, Result},
+    types::{ARef, AlwaysRefCounted, Opaque},
+};
+
+/// An inode of filesystem `T`: `struct inode` followed by `T`'s data, allocated by the
+/// superblock's `alloc_inode`.
+///
+/// Invariants: `vfs` is a live inode of a superblock of `T`; `data` is `Some` from the end
+/// of [`INode::init_new`] on, and never changes after that.
+#[repr(C)]
+pub struct INode<T: FileSystem> {
+    vfs: Opaque<c::inode>,
+    data: UnsafeCell<Option<T::INodeData>>,
+}
+
+// SAFETY: the VFS inode is shared across threads under the VFS's own locking; our data is
+// written once before the inode is visible, then only read.
+unsafe impl<T: FileSystem> Send for INode<T> {}
+// SAFETY: as above.
+unsafe impl<T: FileSystem> Sync for INode<T> {}
+
+// SAFETY: `ihold`/`iput` manage the inode's reference count; the inode stays alive while
+// a reference exists.
+unsafe impl<T: FileSystem> AlwaysRefCounted for INode<T> {
+    fn inc_ref(&self) {
+        // SAFETY: we hold a reference, so the inode is live.
+        unsafe { c::ihold(self.as_ptr()) };
+    }
+
+    unsafe fn dec_ref(obj: NonNull<Self>) {
+        // SAFETY: the caller gives up a reference it owned.
+        unsafe { c::iput(obj.as_ptr().cast()) };
+    }
+}
+
+impl<T: FileSystem> INode<T> {
+    pub(super) fn as_ptr(&self) -> *mut c::inode {
+        self.vfs.get()
+    }
+
+    /// # Safety
+    /// `inode` must be an inode of a superblock of `T`, alive for `'a`.
+    pub(super) unsafe fn from_raw<'a>(inode: *mut c::inode) -> &'a Self {
+        // SAFETY: `vfs` is the first field of the `repr(C)` container `alloc_inode` made.
+        unsafe { &*inode.cast::<Self>() }
+    }
+
+    /// # Safety
+    /// `inode` must be an inode of a superblock of `T` whose reference the caller owns.
+    pub(super) unsafe fn from_owned(inode: NonNull<c::inode>) -> ARef<Self> {
+        // SAFETY: as `from_raw`; the reference passes to the `ARef`.
+        unsafe { ARef::from_raw(inode.cast()) }
+    }
+
+    /// The inode number.
+    pub fn ino(&self) -> u64 {
+        // SAFETY: live inode.
+        unsafe { c::ocfs_inode_ino(self.as_ptr()) }
+    }
+
+    /// The file size.
+    pub fn size(&self) -> u64 {
+        // SAFETY: live inode.
+        let size = unsafe { c::ocfs_inode_size(self.as_ptr()) };
+        size.max(0) as u64
+    }
+
+    /// The mode (type and permission bits).
+    pub fn mode(&self) -> u16 {
+        // SAFETY: live inode.
+        unsafe { c::ocfs_inode_mode(self.as_ptr()) }
+    }
+
+    /// The superblock the inode belongs to.
+    pub fn super_block(&self) -> &SuperBlock<T> {
+        // SAFETY: the inode belongs to a mounted superblock of `T`, which outlives it.
+        unsafe { SuperBlock::from_raw(c::ocfs_inode_sb(self.as_ptr())) }
+    }
+
+    /// The filesystem's data for this inode; `EIO` for an inode that was never filled (the
+    /// VFS does not hand those out, so this is only defensive).
+    pub fn data(&self) -> Result<&T::INodeData> {
+        // SAFETY: by the invariant, `data` no longer changes once the inode is handed out.
+        unsafe { (*self.data.get()).as_ref() }.ok_or(EIO)
+    }
+
+    /// Fill a new inode and unlock it.
+    ///
+    /// # Safety
+    /// The inode must be new (`I_NEW`): locked, and seen by nobody else yet.
+    pub(super) unsafe fn init_new(&self, params: INodeParams, data: T::INodeData) {
+        // SAFETY: nobody else sees the inode yet.
+        unsafe { *self.data.get() = Some(data) };
+        let (iops, fops, aops) = Tables::<T>::for_mode(params.mode);
+        let attrs = c::ocfs_inode_attrs {
+            ino: self.ino(),
+            size: params.size.min(i64::MAX as u64) as i64,
+            sectors: params.sectors,
+            atime_sec: params.atime.sec,
+            mtime_sec: params.mtime.sec,
+            ctime_sec: params.ctime.sec,
+            atime_nsec: params.atime.nsec,
+            mtime_nsec: params.mtime.nsec,
+            ctime_nsec: params.ctime.nsec,
+            uid: params.uid,
+            gid: params.gid,
+            nlink: params.nlink,
+            generation: params.generation,
+            flags: params.flags,
+            rdev: params.rdev,
+            mode: params.mode,
+        };
+        // SAFETY: a new, locked inode; the operation tables are constants that live as long
+        // as the module, which outlives its inodes.
+        unsafe {
+            c::ocfs_inode_fill(self.as_ptr(), &attrs, iops, fops, aops);
+            c::unlock_new_inode(self.as_ptr());
+        }
+    }
+
+    /// `alloc_inode`: a container with no data yet.
+    pub(super) fn alloc() -> Option<NonNull<c::inode>> {
+        let container = KBox::new(
+            Self { vfs: Opaque::uninit(), data: UnsafeCell::new(None) },
+            GFP_KERNEL,
+        )
+        .ok()?;
+        let raw = KBox::into_raw(container);
+        // SAFETY: `raw` is a fresh allocation; `inode_init_once` initialises the VFS inode
+        // (what a slab constructor would do) before `alloc_inode`'s caller sets it up.
+        unsafe { c::inode_init_once((*raw).vfs.get()) };
+        NonNull::new(raw.cast())
+    }
+
+    /// `free_inode`: drop the data and the container.
+    ///
+    /// # Safety
+    /// `inode` must come from [`INode::alloc`], with no users left (after RCU).
+    pub(super) unsafe fn free(inode: *mut c::inode) {
+        // SAFETY: the container `alloc` made, now unused.
+        drop(unsafe { KBox::from_raw(inode.cast::<Self>()) });
+    }
+}
+
+/// A time as the VFS keeps it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timespec {
+    /// Seconds since the epoch.
+    pub sec: i64,
+    /// Nanoseconds.
+    pub nsec: u32,
+}
+
+/// What a filesystem tells the VFS about an inode it read.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct INodeParams {
+    /// Type and permission bits (`S_IFDIR | 0755`...). The type picks the operations.
+    pub mode: u16,
+    /// Owner.
+    pub uid: u32,
+    /// Group.
+    pub gid: u32,
+    /// Link count.
+    pub nlink: u32,
+    /// Size in bytes.
+    pub size: u64,
+    /// 512-byte sectors allocated.
+    pub sectors: u64,
+    /// Access time.
+    pub atime: Timespec,
+    /// Modification time.
+    pub mtime: Timespec,
+    /// Change time.
+    pub ctime: Timespec,
+    /// Generation (for file handles).
+    pub generation: u32,
+    /// `S_IMMUTABLE`, `S_APPEND`, ... (`crate::bindings::S_*`).
+    pub flags: u32,
+    /// Device number, huge-encoded, for device inodes.
+    pub rdev: u64,
+}

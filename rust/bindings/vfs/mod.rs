@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Safe VFS: a block-device filesystem type, its superblocks, inodes, directories and page
+//! cache reads, for a filesystem written against the [`FileSystem`] trait.
+//!
+//! The crate root must declare the generated C bindings as `mod bindings`, built from a
+//! `bindings.h` that includes `../bindings/vfs.h`, and its `helpers.c` must include
+//! `../bindings/vfs_helpers.c`.
+//!
+//! Lifetimes: the superblock's private data (`T::Data`) lives from a successful
+//! [`FileSystem::init`] until `put_super` at unmount (or until `fill_super` fails), so every
+//! [`SuperBlock<T>`] handed to the filesystem has it. An inode's private data
+//! (`T::INodeData`) is written once while the inode is new (locked by the VFS, invisible to
+//! others) and freed with the inode after an RCU grace period.
+
+mod buffer;
+mod dir;
+mod folio;
+mod inode;
+mod ops;
+mod seq;
+mod super_block;
+
+pub use buffer::BufferHead;
+pub use dir::{DirEmitter, DirEntryType};
+pub use folio::LockedFolio;
+pub use inode::{INode, INodeParams, Timespec};
+pub use seq::SeqFile;
+pub use super_block::{NewSuperBlock, StatFs, SuperBlock};
+
+use crate::bindings as c;
+use core::cell::UnsafeCell;
+use core::marker::PhantomData;
+use kernel::{
+    error::{Error, Result},
+    ffi::c_int,
+    str::CStr,
+    types::ARef,
+    ThisModule,
+};
+
+/// A filesystem type on a block device. The trait methods are the filesystem; the binding
+/// layer turns them into the VFS's operation tables.
+pub trait FileSystem: Sized + 'static {
+    /// The name `mount -t` knows it by.
+    const NAME: &'static CStr;
+    /// `f_type` of `statfs(2)`.
+    const MAGIC: u64;
+    /// The largest file size.
+    const MAX_BYTES: i64;
+    /// Per-mount state, alive from [`FileSystem::init`] to unmount.
+    type Data: Send + Sync;
+    /// Per-inode state, set when the inode is read.
+    type INodeData: Send + Sync;
+    /// Mount options, as parsed so far.
+    type Options: Default + Send + Sync;
+
+    /// Take one mount option: `key=value`, or a flag `key` (`value` is `None`). The VFS
+    /// handles `ro`/`rw` and the like itself. An error fails the mount.
+    fn parse_option(options: &mut Self::Options, key: &CStr, value: Option<&CStr>) -> Result;
+
+    /// Read the volume on the block device the VFS opened, and build the mount's state.
+    /// An error fails the mount.
+    fn init(sb: &NewSuperBlock, options: &Self::Options) -> Result<Self::Data>;
+
+    /// `mount -o remount`: check (and apply) new options and the read-only flag.
+    fn reconfigure(sb: &SuperBlock<Self>, options: &Self::Options, read_only: bool) -> Result;
+
+    /// Write the options in effect, each as `,key[=value]`, for `/proc/mounts`.
+    fn show_options(sb: &SuperBlock<Self>, out: &mut SeqFile<'_>) -> Result;
+
+    /// The root directory.
+    fn root(sb: &SuperBlock<Self>) -> Result<ARef<INode<Self>>>;
+
+    /// What `statfs(2)` reports.
+    fn statfs(sb: &SuperBlock<Self>) -> Result<StatFs>;
+
+    /// The entry `name` of directory `dir`: its inode, or `None` when there is none.
+    fn lookup(dir: &INode<Self>, name: &[u8]) -> Result<Option<ARef<INode<Self>>>>;
+
+    /// Emit the entries of `dir` from the emitter's position on, advancing it.
+    fn read_dir(dir: &INode<Self>, emitter: &mut DirEmitter<'_>) -> Result;
+
+    /// Where logical block `block` of `inode` lives: `Some((device block, count))` for a run
+    /// of at most `max` blocks that are contiguous on disk, or `None` for a hole (reads as
+    /// zeros).
+    fn map_block(inode: &INode<Self>, block: u64, max: u64) -> Result<Option<(u64, u64)>>;
+
+    /// Whether `inode`'s data is reached through [`FileSystem::map_block`] (so that
+    /// readahead can batch it); if not, every page goes through [`FileSystem::read_folio`].
+    fn maps_blocks(inode: &INode<Self>) -> bool;
+
+    /// Fill a locked page-cache folio of `inode` and unlock it: with
+    /// [`LockedFolio::read_mapped`] or [`LockedFolio::fill`].
+    fn read_folio(inode: &INode<Self>, folio: LockedFolio<'_, Self>) -> Result;
+}
+
+/// Where a filesystem type lives while registered. It must be a `static`: lockdep wants the
+/// lock class keys embedded in `struct file_system_type` (`s_umount_key`, `i_lock_key`, ...)
+/// in static memory, and warns (`key ... has not been registered`) about heap ones.
+#[repr(transparent)]
+pub struct FileSystemType(UnsafeCell<c::file_system_type>);
+
+// SAFETY: written once, by `Registration::register` before the type is published; from
+// then on only the VFS touches it, under its own locking.
+unsafe impl Sync for FileSystemType {}
+
+impl FileSystemType {
+    /// Empty storage, filled in by [`Registration::register`].
+    pub const fn new() -> Self {
+        // SAFETY: an all-zero `file_system_type` is valid: null pointers and empty keys.
+        Self(UnsafeCell::new(unsafe { core::mem::zeroed() }))
+    }
+}
+
+/// A registered filesystem type; unregistered on drop.
+pub struct Registration<T: FileSystem> {
+    fs_type: &'static FileSystemType,
+    _fs: PhantomData<T>,
+}
+
+// SAFETY: the VFS accesses the registered type under its own locking; we only unregister it.
+unsafe impl<T: FileSystem> Send for Registration<T> {}
+// SAFETY: no shared access through `&Registration`.
+unsafe impl<T: FileSystem> Sync for Registration<T> {}
+
+impl<T: FileSystem> Registration<T> {
+    /// Register `T` for block devices in `storage`; `module` is pinned while a mount of it
+    /// exists.
+    pub fn register(storage: &'static FileSystemType, module: &'static ThisModule) -> Result<Self> {
+        // SAFETY: module init runs once and nothing has seen `storage` yet, so this is the
+        // only access; the VFS reads it only after `register_filesystem`.
+        unsafe {
+            *storage.0.get() = c::file_system_type {
+                name: T::NAME.as_char_ptr(),
+                fs_flags: c::FS_REQUIRES_DEV as c_int,
+                owner: module.as_ptr().cast(),
+                init_fs_context: Some(ops::init_fs_context::<T>),
+                kill_sb: Some(c::kill_block_super),
+                ..core::mem::zeroed()
+            };
+        }
+        // SAFETY: `storage` is a `static` and stays registered until `drop`.
+        let ret = unsafe { c::register_filesystem(storage.0.get()) };
+        if ret != 0 {
+            return Err(Error::from_errno(ret));
+        }
+        Ok(Self { fs_type: storage, _fs: PhantomData })
+    }
+}
+
+impl<T: FileSystem> Drop for Registration<T> {
+    fn drop(&mut self) {
+        // SAFETY: registered in `register`. The module cannot unload while a mount exists
+        // (the type pins it), so nothing uses the type after this. Inodes freed after an RCU
+        // grace period call back into the module: wait for them first.
+        unsafe {
+            c::unregister_filesystem(self.fs_type.0.get());
+            c::rcu_barrier();
+        }
+    }
+}

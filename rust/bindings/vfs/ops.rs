@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The VFS operation tables of a [`FileSystem`] and the `extern "C"` callbacks in them, each
+//! a thin translation to the trait method.
+
+use crate::errno;
+use super::{DirEmitter, FileSystem, INode, LockedFolio, NewSuperBlock, SeqFile, SuperBlock};
+use crate::bindings as c;
+use core::marker::PhantomData;
+use core::ptr::{self, NonNull};
+use kernel::{
+    alloc::{flags::GFP_KERNEL, KBox},
+    error::{code::*, Error, Result},
+    ffi::{c_int, c_uint},
+    types::ARef,
+};
+
+/// Returns the errno of `result` (0 on success), as C callbacks do.
+fn to_errno(result: Result) -> c_int {
+    match result {
+        Ok(()) => 0,
+        Err(err) => err.to_errno(),
+    }
+}
+
+/// `ERR_PTR(err)`: the kernel encodes errors in the top page of pointer values.
+fn err_ptr<P>(err: Error) -> *mut P {
+    err.to_errno() as isize as *mut P
+}
+
+pub(super) struct Tables<T>(PhantomData<T>);
+
+impl<T: FileSystem> Tables<T> {
+    const CONTEXT: c::fs_context_operations = c::fs_context_operations {
+        free: Some(free_context::<T>),
+        dup: None,
+        parse_param: Some(parse_param::<T>),
+        parse_monolithic: None,
+        get_tree: Some(get_tree::<T>),
+        reconfigure: Some(reconfigure::<T>),
+    };
+
+    const SUPER: c::super_operations = c::super_operations {
+        alloc_inode: Some(alloc_inode::<T>),
+        free_inode: Some(free_inode::<T>),
+        put_super: Some(put_super::<T>),
+        statfs: Some(statfs::<T>),
+        show_options: Some(show_options::<T>),
+        // SAFETY: all-zero is a valid table: no operation.
+        ..unsafe { core::mem::zeroed() }
+    };
+
+    const DIR_INODE: c::inode_operations = c::inode_operations {
+        lookup: Some(lookup::<T>),
+        // SAFETY: as above.
+        ..unsafe { core::mem::zeroed() }
+    };
+
+    const DIR_FILE: c::file_operations = c::file_operations {
+        llseek: Some(c::generic_file_llseek),
+        read: Some(c::generic_read_dir),
+        iterate_shared: Some(iterate_shared::<T>),
+        // SAFETY: as above.
+        ..unsafe { core::mem::zeroed() }
+    };
+
+    const REG_FILE: c::file_operations = c::file_operations {
+        llseek: Some(c::generic_file_llseek),
+        read_iter: Some(c::generic_file_read_iter),
+        mmap: Some(c::generic_file_readonly_mmap),
+        splice_read: Some(c::filemap_splice_read),
+        // SAFETY: as above.
+        ..unsafe { core::mem::zeroed() }
+    };
+
+    const SYMLINK_INODE: c::inode_operations = c::inode_operations {
+        get_link: Some(c::page_get_link),
+        // SAFETY: as above.
+        ..unsafe { core::mem::zeroed() }
+    };
+
+    // SAFETY: as above; special files get their file operations from `init_special_inode`.
+    const PLAIN_INODE: c::inode_operations = unsafe { core::mem::zeroed() };
+    // SAFETY: as above.
+    const NO_FILE: c::file_operations = unsafe { core::mem::zeroed() };
+
+    const DATA: c::address_space_operations = c::address_space_operations {
+        read_folio: Some(read_folio::<T>),
+        readahead: Some(readahead::<T>),
+        // SAFETY: as above.
+        ..unsafe { core::mem::zeroed() }
+    };
+
+    /// The inode, file and address-space operations for an inode of type `mode`.
+    pub(super) fn for_mode(
+        mode: u16,
+    ) -> (
+        &'static c::inode_operations,
+        &'static c::file_operations,
+        &'static c::address_space_operations,
+    ) {
+        match u32::from(mode) & c::S_IFMT {
+            c::S_IFDIR => (&Self::DIR_INODE, &Self::DIR_FILE, &Self::DATA),
+            c::S_IFREG => (&Self::PLAIN_INODE, &Self::REG_FILE, &Self::DATA),
+            c::S_IFLNK => (&Self::SYMLINK_INODE, &Self::NO_FILE, &Self::DATA),
+            _ => (&Self::PLAIN_INODE, &Self::NO_FILE, &Self::DATA),
+        }
+    }
+}
+
+pub(super) unsafe extern "C" fn init_fs_context<T: FileSystem>(fc: *mut c::fs_context) -> c_int {
+    let options = match KBox::new(T::Options::default(), GFP_KERNEL) {
+        Ok(options) => options,
+        Err(_) => return ENOMEM.to_errno(),
+    };
+    // SAFETY: the VFS passes a context being set up for our type; the table is a constant
+    // that lives as long as the module. `free_context` frees the options.
+    unsafe {
+        (*fc).ops = &Tables::<T>::CONTEXT;
+        c::ocfs_fc_set_private(fc, KBox::into_raw(options).cast());
+    }
+    0
+}
+
+/// The options being parsed into `fc`.
+///
+/// # Safety
+/// `fc` must be a live context of `T` set up by `init_fs_context`, used by one thread (the
+/// VFS serialises the calls on a context).
+unsafe fn options<'a, T: FileSystem>(fc: *mut c::fs_context) -> &'a mut T::Options {
+    // SAFETY: `init_fs_context` stored a `KBox<T::Options>` that lives until `free_context`.
+    unsafe { &mut *c::ocfs_fc_private(fc).cast::<T::Options>() }
+}
+
+unsafe extern "C" fn free_context<T: FileSystem>(fc: *mut c::fs_context) {
+    // SAFETY: the VFS frees a context once, after its last use.
+    let options = unsafe { c::ocfs_fc_private(fc) };
+    if !options.is_null() {
+        // SAFETY: the `KBox` from `init_fs_context`, unused from now on.
+        drop(unsafe { KBox::from_raw(options.cast::<T::Options>()) });
+    }
+}
+
+unsafe extern "C" fn parse_param<T: FileSystem>(fc: *mut c::fs_context, param: *mut c::fs_parameter) -> c_int {
+    // SAFETY: the VFS passes one parameter of a live context of ours; its strings are
+    // NUL-terminated and live for the call.
+    let (options, key, value) = unsafe {
+        let value = c::ocfs_param_string(param);
+        (
+            options::<T>(fc),
+            kernel::str::CStr::from_char_ptr(c::ocfs_param_key(param)),
+            (!value.is_null()).then(|| kernel::str::CStr::from_char_ptr(value)),
+        )
+    };
+    // The mount source reaches every filesystem as a parameter; the VFS takes it when we
+    // decline with `ENOPARAM`.
+    if key.as_bytes() == b"source" {
+        return ENOPARAM.to_errno();
+    }
+    to_errno(T::parse_option(options, key, value))
+}
+
+unsafe extern "C" fn reconfigure<T: FileSystem>(fc: *mut c::fs_context) -> c_int {
+    // SAFETY: a remount context of a mounted superblock of ours, for the call.
+    let (sb, options, read_only) = unsafe {
+        (SuperBlock::<T>::from_raw(c::ocfs_fc_root_sb(fc)), options::<T>(fc), c::ocfs_fc_rdonly(fc))
+    };
+    to_errno(T::reconfigure(sb, options, read_only))
+}
+
+unsafe extern "C" fn get_tree<T: FileSystem>(fc: *mut c::fs_context) -> c_int {
+    // SAFETY: the VFS passes the live mount context; `get_tree_bdev` opens the device and
+    // calls `fill_super::<T>` with a new superblock.
+    unsafe { c::get_tree_bdev(fc, Some(fill_super::<T>)) }
+}
+
+unsafe extern "C" fn fill_super<T: FileSystem>(sb: *mut c::super_block, fc: *mut c::fs_context) -> c_int {
+    // SAFETY: `get_tree_bdev` passes a superblock it owns and our mount context, both alive
+    // for the call.
+    let (new_sb, options) = unsafe { (NewSuperBlock::from_raw(sb), options::<T>(fc)) };
+    // SAFETY: the superblock is ours to set up; the table lives as long as the module.
+    unsafe { c::ocfs_sb_setup(sb, &Tables::<T>::SUPER, T::MAGIC as _, T::MAX_BYTES, 1) };
+    let data = match T::init(new_sb, options).and_then(|data| Ok(KBox::new(data, GFP_KERNEL)?)) {
+        Ok(data) => data,
+        Err(err) => return err.to_errno(),
+    };
+    // SAFETY: from here on `s_fs_info` holds the data, as `SuperBlock<T>` requires.
+    unsafe { c::ocfs_sb_set_fs_info(sb, KBox::into_raw(data).cast()) };
+    // SAFETY: the invariant of `SuperBlock<T>` holds now.
+    let mounted = unsafe { SuperBlock::<T>::from_raw(sb) };
+    let root = T::root(mounted).and_then(|root| {
+        if u32::from(root.mode()) & c::S_IFMT == c::S_IFDIR {
+            Ok(root)
+        } else {
+            Err(errno::euclean())
+        }
+    });
+    let dentry = root.and_then(|root| {
+        // SAFETY: `d_make_root` takes over our reference (and drops it on failure).
+        let dentry = unsafe { c::d_make_root(ARef::into_raw(root).as_ptr().cast()) };
+        NonNull::new(dentry).ok_or(ENOMEM)
+    });
+    match dentry {
+        Ok(dentry) => {
+            // SAFETY: the superblock is ours to set up.
+            unsafe { c::ocfs_sb_set_root(sb, dentry.as_ptr()) };
+            0
+        }
+        Err(err) => {
+            // Without a root, the VFS calls no `put_super`: drop the data here.
+            // SAFETY: as in `put_super`.
+            unsafe { drop_data::<T>(sb) };
+            err.to_errno()
+        }
+    }
+}
+
+/// Drop the mount's data.
+///
+/// # Safety
+/// `sb` must be a superblock of `T` that nothing uses the data of anymore.
+unsafe fn drop_data<T: FileSystem>(sb: *mut c::super_block) {
+    // SAFETY: valid superblock.
+    let data = unsafe { c::ocfs_sb_fs_info(sb) };
+    if !data.is_null() {
+        // SAFETY: set from a `KBox<T::Data>` by `fill_super`, unused from now on.
+        unsafe {
+            c::ocfs_sb_set_fs_info(sb, ptr::null_mut());
+            drop(KBox::from_raw(data.cast::<T::Data>()));
+        }
+    }
+}
+
+unsafe extern "C" fn put_super<T: FileSystem>(sb: *mut c::super_block) {
+    // SAFETY: unmount: every inode is gone, nothing uses the data anymore.
+    unsafe { drop_data::<T>(sb) };
+}
+
+unsafe extern "C" fn alloc_inode<T: FileSystem>(_sb: *mut c::super_block) -> *mut c::inode {
+    INode::<T>::alloc().map_or(ptr::null_mut(), NonNull::as_ptr)
+}
+
+unsafe extern "C" fn free_inode<T: FileSystem>(inode: *mut c::inode) {
+    // SAFETY: the VFS frees inodes `alloc_inode` made, after an RCU grace period.
+    unsafe { INode::<T>::free(inode) };
+}
+
+unsafe extern "C" fn statfs<T: FileSystem>(dentry: *mut c::dentry, buf: *mut c::kstatfs) -> c_int {
+    // SAFETY: a dentry of a mounted superblock of `T`.
+    let sb = unsafe { SuperBlock::<T>::from_raw(c::ocfs_dentry_sb(dentry)) };
+    let stat = match T::statfs(sb) {
+        Ok(stat) => stat,
+        Err(err) => return err.to_errno(),
+    };
+    // SAFETY: the VFS passes a `kstatfs` for us to fill.
+    let buf = unsafe { &mut *buf };
+    buf.f_type = T::MAGIC as _;
+    buf.f_bsize = stat.block_size as _;
+    buf.f_frsize = stat.block_size as _;
+    buf.f_blocks = stat.blocks;
+    buf.f_bfree = stat.free;
+    buf.f_bavail = stat.available;
+    buf.f_files = stat.files;
+    buf.f_ffree = stat.files_free;
+    buf.f_fsid.val = [stat.fsid[0] as _, stat.fsid[1] as _];
+    buf.f_namelen = stat.name_len as _;
+    0
+}
+
+unsafe extern "C" fn show_options<T: FileSystem>(seq: *mut c::seq_file, root: *mut c::dentry) -> c_int {
+    // SAFETY: the root of a mounted superblock of ours and the `seq_file` being written.
+    let (sb, mut out) = unsafe { (SuperBlock::<T>::from_raw(c::ocfs_dentry_sb(root)), SeqFile::from_raw(seq)) };
+    to_errno(T::show_options(sb, &mut out))
+}
+
+unsafe extern "C" fn lookup<T: FileSystem>(
+    dir: *mut c::inode,
+    dentry: *mut c::dentry,
+    _flags: c_uint,
+) -> *mut c::dentry {
+    // SAFETY: the VFS passes a live directory of ours and a dentry in it, for the call.
+    let dir = unsafe { INode::<T>::from_raw(dir) };
+    let mut len = 0u32;
+    // SAFETY: the dentry's name is stable while the parent's lock is held for the lookup.
+    let name = unsafe {
+        let ptr = c::ocfs_dentry_name(dentry, &mut len);
+        core::slice::from_raw_parts(ptr, len as usize)
+    };
+    match T::lookup(dir, name) {
+        Ok(found) => {
+            let inode = found.map_or(ptr::null_mut(), |i| ARef::into_raw(i).as_ptr().cast());
+            // SAFETY: `d_splice_alias` takes over our inode reference (NULL: negative).
+            unsafe { c::d_splice_alias(inode, dentry) }
+        }
+        Err(err) => err_ptr(err),
+    }
+}
+
+unsafe extern "C" fn iterate_shared<T: FileSystem>(file: *mut c::file, ctx: *mut c::dir_context) -> c_int {
+    // SAFETY: an open directory of ours and the reader's context, for the call.
+    let (dir, mut emitter) =
+        unsafe { (INode::<T>::from_raw(c::ocfs_file_inode(file)), DirEmitter::from_raw(ctx)) };
+    to_errno(T::read_dir(dir, &mut emitter))
+}
+
+/// `get_block_t` over [`FileSystem::map_block`]: map `bh` to the run that starts at logical
+/// block `block`, at most `bh`'s size long, or leave it unmapped for a hole.
+pub(super) unsafe extern "C" fn get_block<T: FileSystem>(
+    inode: *mut c::inode,
+    block: c::sector_t,
+    bh: *mut c::buffer_head,
+    create: c_int,
+) -> c_int {
+    if create != 0 {
+        return EROFS.to_errno();
+    }
+    // SAFETY: the page cache calls us for a live inode of ours and a buffer to map.
+    let (node, bits, max_bytes) =
+        unsafe { (INode::<T>::from_raw(inode), c::ocfs_inode_blkbits(inode), c::ocfs_bh_size(bh)) };
+    let max = (max_bytes as u64 >> bits).max(1);
+    match T::map_block(node, block, max) {
+        Ok(Some((start, count))) => {
+            let count = count.clamp(1, max);
+            // SAFETY: as above; the run lies on the superblock's device.
+            unsafe { c::ocfs_map_bh(bh, c::ocfs_inode_sb(inode), start, (count << bits) as usize) };
+            0
+        }
+        Ok(None) => 0,
+        Err(err) => err.to_errno(),
+    }
+}
+
+unsafe extern "C" fn read_folio<T: FileSystem>(_file: *mut c::file, folio: *mut c::folio) -> c_int {
+    let Some(folio) = NonNull::new(folio) else { return EINVAL.to_errno() };
+    // SAFETY: the page cache passes a locked folio of one of our inodes to fill.
+    let (inode, folio) = unsafe {
+        (INode::<T>::from_raw(c::ocfs_folio_inode(folio.as_ptr())), LockedFolio::<T>::from_raw(folio))
+    };
+    to_errno(T::read_folio(inode, folio))
+}
+
+unsafe extern "C" fn readahead<T: FileSystem>(rac: *mut c::readahead_control) {
+    // SAFETY: the page cache passes a live readahead request for one of our inodes.
+    let inode = unsafe { INode::<T>::from_raw(c::ocfs_readahead_inode(rac)) };
+    if T::maps_blocks(inode) {
+        // SAFETY: as above; folios left unread fall back to `read_folio`.
+        unsafe { c::mpage_readahead(rac, Some(get_block::<T>)) };
+    }
+}

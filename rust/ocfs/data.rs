@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! File data through the page cache: extent-mapped blocks, inline data and fast symlink
+//! targets (`ocfs2_get_block`, `ocfs2_read_inline_data`, the fast symlink address space).
+
+use crate::extent_map;
+use crate::format::dinode::Dinode;
+use crate::inode::InodeInfo;
+use crate::meta;
+use crate::vfs::{INode, LockedFolio};
+use crate::Ocfs2;
+use kernel::prelude::*;
+
+/// `FileSystem::map_block` of ocfs.
+pub fn map_block(inode: &INode<Ocfs2>, block: u64, max: u64) -> Result<Option<(u64, u64)>> {
+    let sb = inode.super_block();
+    let vol = sb.data();
+    if !inode.data()?.maps_blocks() {
+        pr_err!("{}: inode {} keeps its data inline; no blocks to map\n", sb.id(), inode.ino());
+        return Err(EIO);
+    }
+    let bh = meta::read_dinode(sb, &vol.params, vol.blocks, inode.ino())?;
+    extent_map::map_block(sb, vol, bh.data(), block, max)
+}
+
+/// `FileSystem::read_folio` of ocfs.
+pub fn read_folio(inode: &INode<Ocfs2>, folio: LockedFolio<'_, Ocfs2>) -> Result {
+    let info: &InodeInfo = inode.data()?;
+    if info.maps_blocks() {
+        return folio.read_mapped();
+    }
+    let sb = inode.super_block();
+    let vol = sb.data();
+    let bh = meta::read_dinode(sb, &vol.params, vol.blocks, inode.ino())?;
+    let dinode = Dinode::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
+    // Inline data and fast symlinks are smaller than a block, so all of it is in the first
+    // folio; later folios (past the end of the file) read as zeros.
+    let stored = if info.inline_data { dinode.inline_data() } else { dinode.fast_symlink() };
+    let size = (inode.size() as usize).min(stored.len());
+    let bytes = if folio.pos() == 0 { stored.get(..size).unwrap_or(&[]) } else { &[] };
+    folio.fill(bytes);
+    Ok(())
+}

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Extent trees: from a logical cluster of an inode to where it lives on disk
+//! (`ocfs2_find_leaf` / `ocfs2_get_clusters`).
+
+use crate::format::dinode::Dinode;
+use crate::format::extent::{ExtentBlock, ExtentList, EXT_UNWRITTEN};
+use crate::meta;
+use crate::vfs::NewSuperBlock;
+use crate::volume::Volume;
+use crate::errno;
+use kernel::prelude::*;
+
+/// The deepest extent tree the C ocfs2 builds (`OCFS2_MAX_PATH_DEPTH`).
+const MAX_TREE_DEPTH: u16 = 5;
+
+/// A leaf extent: `clusters` clusters from logical cluster `cpos`, on disk from `blkno`.
+#[derive(Clone, Copy, Debug)]
+pub struct Extent {
+    pub cpos: u32,
+    pub clusters: u32,
+    pub blkno: u64,
+    /// Allocated but never written (`fallocate`): reads as zeros.
+    pub unwritten: bool,
+}
+
+enum Step {
+    /// The leaf answer: the extent covering the cluster, or a hole.
+    Found(Option<Extent>),
+    /// Descend into the extent block at this block number.
+    Child(u64),
+}
+
+/// One level of the walk: the record of `list` that covers `cpos`.
+fn step(list: &ExtentList<&[u8]>, cpos: u32) -> Step {
+    if list.l_tree_depth() == 0 {
+        let found = list.recs().find_map(|rec| {
+            let start = rec.e_cpos();
+            let len = u32::from(rec.e_leaf_clusters());
+            (start <= cpos && u64::from(cpos) < u64::from(start) + u64::from(len)).then(|| Extent {
+                cpos: start,
+                clusters: len,
+                blkno: rec.e_blkno(),
+                unwritten: rec.e_flags() & EXT_UNWRITTEN != 0,
+            })
+        });
+        return Step::Found(found);
+    }
+    // Interior records are sorted by e_cpos; a cluster belongs to the last one starting at
+    // or before it (the rightmost branch reaches to the end of the file).
+    match list.recs().filter(|rec| rec.e_cpos() <= cpos).last() {
+        Some(rec) => Step::Child(rec.e_blkno()),
+        None => Step::Found(None),
+    }
+}
+
+/// The extent covering logical cluster `cpos` of the inode in `dinode_block` (checked
+/// already), or `None` for a hole.
+pub fn find(sb: &NewSuperBlock, vol: &Volume, dinode_block: &[u8], cpos: u32) -> Result<Option<Extent>> {
+    let dinode = Dinode::new(dinode_block).map_err(|e| meta::corrupt(sb, &e))?;
+    let root = dinode.extent_list();
+    let mut depth = root.l_tree_depth();
+    if depth > MAX_TREE_DEPTH {
+        pr_err!(
+            "{}: corrupt metadata: inode {} has an extent tree of depth {} (at most {})\n",
+            sb.id(),
+            dinode.i_blkno(),
+            depth,
+            MAX_TREE_DEPTH
+        );
+        return Err(errno::euclean());
+    }
+    let mut next = match step(&root, cpos) {
+        Step::Found(extent) => return Ok(extent),
+        Step::Child(blkno) => blkno,
+    };
+    // Each level is one shallower than its parent, so the walk ends within the depth.
+    while depth > 0 {
+        let bh = meta::read_extent_block(sb, &vol.params, vol.blocks, next)?;
+        let eb = ExtentBlock::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
+        let list = eb.h_list();
+        if list.l_tree_depth() != depth - 1 {
+            pr_err!(
+                "{}: corrupt metadata: extent block {} has depth {}, its parent {}\n",
+                sb.id(),
+                next,
+                list.l_tree_depth(),
+                depth
+            );
+            return Err(errno::euclean());
+        }
+        depth -= 1;
+        match step(&list, cpos) {
+            Step::Found(extent) => return Ok(extent),
+            Step::Child(blkno) => next = blkno,
+        }
+    }
+    pr_err!("{}: corrupt metadata: extent block {} is a leaf with children\n", sb.id(), next);
+    Err(errno::euclean())
+}
+
+/// Where logical block `block` of the inode in `dinode_block` lives: `(device block, count)`
+/// for a run of at most `max` blocks, or `None` for a hole or an unwritten extent.
+pub fn map_block(
+    sb: &NewSuperBlock,
+    vol: &Volume,
+    dinode_block: &[u8],
+    block: u64,
+    max: u64,
+) -> Result<Option<(u64, u64)>> {
+    let per_cluster_bits = vol.cluster_bits - vol.block_bits;
+    let Ok(cpos) = u32::try_from(block >> per_cluster_bits) else { return Ok(None) };
+    let Some(extent) = find(sb, vol, dinode_block, cpos)? else { return Ok(None) };
+    if extent.unwritten {
+        return Ok(None);
+    }
+    let first = u64::from(extent.cpos) << per_cluster_bits;
+    let len = u64::from(extent.clusters) << per_cluster_bits;
+    let offset = block - first;
+    let start = extent.blkno + offset;
+    let count = (len - offset).min(max);
+    if extent.blkno == 0 || start.saturating_add(count) > vol.blocks {
+        pr_err!(
+            "{}: corrupt metadata: an extent at block {} ({} clusters) runs outside the volume\n",
+            sb.id(),
+            extent.blkno,
+            extent.clusters
+        );
+        return Err(errno::euclean());
+    }
+    Ok(Some((start, count)))
+}

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Inodes: reading an OCFS2 inode block into a VFS inode (`ocfs2_populate_inode`).
+
+use crate::format::dinode::{attr, Dinode, INLINE_DATA_FL};
+use crate::meta;
+use crate::vfs::{INode, INodeParams, SuperBlock, Timespec};
+use crate::{bindings as c, Ocfs2};
+use kernel::prelude::*;
+use kernel::types::ARef;
+
+/// What ocfs keeps of each inode beside the VFS inode. The inode number is the block number
+/// of the inode (as in the C ocfs2), so the inode block is found again from `ino`.
+pub struct InodeInfo {
+    /// The data lives in the inode block (`OCFS2_INLINE_DATA_FL`).
+    pub inline_data: bool,
+    /// A symlink whose target lives in the inode block.
+    pub fast_symlink: bool,
+}
+
+impl InodeInfo {
+    /// Whether the data is reached through the extent tree.
+    pub fn maps_blocks(&self) -> bool {
+        !self.inline_data && !self.fast_symlink
+    }
+}
+
+/// The inode at block `blkno`.
+pub fn get(sb: &SuperBlock<Ocfs2>, blkno: u64) -> Result<ARef<INode<Ocfs2>>> {
+    let vol = sb.data();
+    sb.get_inode(blkno, || {
+        let bh = meta::read_dinode(sb, &vol.params, vol.blocks, blkno)?;
+        let dinode = Dinode::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
+        Ok(read(vol.cluster_bits, &dinode))
+    })
+}
+
+fn time(sec: u64, nsec: u32) -> Timespec {
+    Timespec { sec: sec as i64, nsec: nsec.min(999_999_999) }
+}
+
+/// The VFS view of a checked inode block.
+fn read(cluster_bits: u32, dinode: &Dinode<&[u8]>) -> (INodeParams, InodeInfo) {
+    let mode = dinode.i_mode();
+    let inline_data = dinode.i_dyn_features() & INLINE_DATA_FL != 0;
+    let clusters = u64::from(dinode.i_clusters());
+    let is_symlink = u32::from(mode) & c::S_IFMT == c::S_IFLNK;
+    let attrs = dinode.i_attr();
+    let flags = [
+        (attr::IMMUTABLE, c::S_IMMUTABLE),
+        (attr::APPEND, c::S_APPEND),
+        (attr::SYNC, c::S_SYNC),
+        (attr::NOATIME, c::S_NOATIME),
+        (attr::DIRSYNC, c::S_DIRSYNC),
+    ]
+    .iter()
+    .filter(|(on_disk, _)| attrs & on_disk != 0)
+    .fold(0, |acc, (_, vfs)| acc | vfs);
+    let params = INodeParams {
+        mode,
+        uid: dinode.i_uid(),
+        gid: dinode.i_gid(),
+        nlink: dinode.links(),
+        size: dinode.i_size(),
+        sectors: clusters << (cluster_bits - 9),
+        atime: time(dinode.i_atime(), dinode.i_atime_nsec()),
+        mtime: time(dinode.i_mtime(), dinode.i_mtime_nsec()),
+        ctime: time(dinode.i_ctime(), dinode.i_ctime_nsec()),
+        generation: dinode.i_generation(),
+        flags,
+        rdev: dinode.i_rdev(),
+    };
+    let info = InodeInfo { inline_data, fast_symlink: is_symlink && clusters == 0 && !inline_data };
+    (params, info)
+}

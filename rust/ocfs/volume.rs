@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The mounted volume: what ocfs keeps per mount, and how a mount reads it in.
+
+use crate::dir;
+use crate::format::dinode::{Dinode, JOURNAL_DIRTY_FL};
+use crate::format::superblock::{FsParams, SUPER_BLOCK_BLKNO};
+use crate::format::system::SystemFile;
+use crate::format::dinode::BITMAP_FL;
+use crate::vfs::{NewSuperBlock, StatFs};
+use crate::options::Options;
+use crate::{errno, meta, mount};
+use crate::{bindings as c, crc32};
+use kernel::prelude::*;
+
+/// Longest name in a directory.
+const MAX_NAME_LEN: u32 = 255;
+
+/// The state of one mount (the superblock's private data).
+///
+/// Read at mount and never changed: no locking.
+pub struct Volume {
+    pub params: FsParams,
+    /// `log2` of the block and cluster sizes.
+    pub block_bits: u32,
+    pub cluster_bits: u32,
+    /// Blocks in the volume; no metadata lies at or past it.
+    pub blocks: u64,
+    pub root_blkno: u64,
+    pub system_dir_blkno: u64,
+    /// The global cluster bitmap inode (what `statfs` reports).
+    pub global_bitmap_blkno: u64,
+    /// The volume UUID.
+    pub uuid: [u8; 16],
+    pub options: Options,
+}
+
+impl Volume {
+    /// Read the volume on `sb`'s device for a mount, refusing what this build cannot mount.
+    pub fn mount(sb: &NewSuperBlock, options: &Options) -> Result<Self> {
+        let params = mount::probe(sb)?;
+        mount::check_supported(sb, &params)?;
+        if !sb.read_only() {
+            return Err(read_write_refused(sb));
+        }
+        if options.acl {
+            pr_err!("{}: POSIX ACLs (acl) are not supported yet; mount with noacl\n", sb.id());
+            return Err(errno::code(c::EOPNOTSUPP));
+        }
+        let bh = sb.read_block(SUPER_BLOCK_BLKNO)?;
+        meta::verify_check(sb, &params, bh.data(), SUPER_BLOCK_BLKNO, Dinode::<()>::CHECK_OFFSET)?;
+        let dinode = Dinode::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
+        let block_bits = params.block_size_bits();
+        let cluster_bits = params.cluster_size_bits();
+        let blocks = u64::from(dinode.i_clusters()) << (cluster_bits - block_bits);
+        let super_block = dinode.super_block();
+        let mut vol = Self {
+            params,
+            block_bits,
+            cluster_bits,
+            blocks,
+            root_blkno: super_block.s_root_blkno(),
+            system_dir_blkno: super_block.s_system_dir_blkno(),
+            global_bitmap_blkno: 0,
+            uuid: super_block.s_uuid(),
+            options: options.clone(),
+        };
+        drop(bh);
+        vol.global_bitmap_blkno = vol.system_file(sb, SystemFile::GlobalBitmap, None)?;
+        vol.check_journal(sb)?;
+        sb.set_uuid(&vol.uuid);
+        Ok(vol)
+    }
+
+    /// `mount -o remount`: this build stays read-only and keeps its options.
+    pub fn remount(&self, sb: &NewSuperBlock, options: &Options, read_only: bool) -> Result {
+        if !read_only {
+            return Err(read_write_refused(sb));
+        }
+        if *options != self.options {
+            pr_err!("{}: mount options cannot change on remount yet\n", sb.id());
+            return Err(EINVAL);
+        }
+        Ok(())
+    }
+
+    /// The block number of a system file (slot 0 for per-slot files of a local volume).
+    fn system_file(&self, sb: &NewSuperBlock, file: SystemFile, slot: Option<u16>) -> Result<u64> {
+        let mut buf = [0u8; 32];
+        let name = file.name(slot.unwrap_or(0), &mut buf);
+        dir::find(sb, self, self.system_dir_blkno, name)?.ok_or_else(|| {
+            pr_err!(
+                "{}: corrupt metadata: no system file {} in the system directory\n",
+                sb.id(),
+                kernel::str::BStr::from_bytes(name)
+            );
+            errno::euclean()
+        })
+    }
+
+    /// Refuse a journal that needs replaying: a read-only mount cannot replay it, and reading
+    /// around it would show a stale filesystem.
+    fn check_journal(&self, sb: &NewSuperBlock) -> Result {
+        let blkno = self.system_file(sb, SystemFile::Journal, Some(0))?;
+        let bh = meta::read_dinode(sb, &self.params, self.blocks, blkno)?;
+        let journal = Dinode::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
+        if journal.ij_flags() & JOURNAL_DIRTY_FL != 0 {
+            pr_err!(
+                "{}: the journal of slot 0 needs recovery, which this build cannot do yet; \
+                 replay it with the C ocfs2 or fsck.ocfs2 first\n",
+                sb.id()
+            );
+            return Err(EROFS);
+        }
+        Ok(())
+    }
+
+    /// `statfs`, as the C ocfs2 reports it: in blocks, from the global bitmap.
+    pub fn statfs(&self, sb: &NewSuperBlock) -> Result<StatFs> {
+        let bh = meta::read_dinode(sb, &self.params, self.blocks, self.global_bitmap_blkno)?;
+        let bitmap = Dinode::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
+        if bitmap.i_flags() & BITMAP_FL == 0 {
+            pr_err!("{}: corrupt metadata: the global bitmap {} is not a bitmap\n", sb.id(), self.global_bitmap_blkno);
+            return Err(errno::euclean());
+        }
+        let total = u64::from(bitmap.i_total());
+        let free = total.saturating_sub(u64::from(bitmap.i_used()));
+        let per_cluster = 1u64 << (self.cluster_bits - self.block_bits);
+        Ok(StatFs {
+            block_size: u64::from(self.params.block_size),
+            blocks: total * per_cluster,
+            free: free * per_cluster,
+            available: free * per_cluster,
+            files: total,
+            files_free: free,
+            fsid: self.fsid(),
+            name_len: MAX_NAME_LEN,
+        })
+    }
+
+    /// The C ocfs2's fsid: crc32 of each half of the UUID printed in upper-case hex.
+    fn fsid(&self) -> [u32; 2] {
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        let mut text = [0u8; 32];
+        for (i, byte) in self.uuid.iter().enumerate() {
+            text[2 * i] = HEX[usize::from(byte >> 4)];
+            text[2 * i + 1] = HEX[usize::from(byte & 0xf)];
+        }
+        [crc32::crc32_le(0, &text[..16]), crc32::crc32_le(0, &text[16..])]
+    }
+}
+
+fn read_write_refused(sb: &NewSuperBlock) -> Error {
+    pr_err!("{}: read-write mounts are not supported yet; mount with -o ro\n", sb.id());
+    errno::code(c::EOPNOTSUPP)
+}
