@@ -39,6 +39,9 @@ fn run(cli: &Cli) -> Result<(), String> {
         return Ok(());
     }
     check_target(&dev, &settings)?;
+    if settings.discard {
+        discard(&dev, geometry.bytes(), settings.quiet);
+    }
 
     let say = |line: &str| {
         if !settings.quiet {
@@ -88,6 +91,17 @@ fn check_target(dev: &Device, settings: &Settings) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// `discard_device_blocks()`: the whole volume, before anything is written.  Storage that
+/// cannot discard is no reason to stop: mkfs.ocfs2 says why (unless it is simply not
+/// supported, or `-q`) and formats anyway.
+fn discard(dev: &Device, bytes: u64, quiet: bool) {
+    if let Err(e) = dev.discard(0, bytes) {
+        if !quiet && e.raw_os_error() != Some(libc::EOPNOTSUPP) {
+            eprintln!("mkfs.ocfs: Discard device blocks: {e}");
+        }
+    }
 }
 
 /// The summary mkfs.ocfs2 prints before formatting (`print_state`).

@@ -65,6 +65,12 @@ pub struct Cli {
     /// Do not write backup superblocks
     #[arg(long = "no-backup-super")]
     pub no_backup_super: bool,
+    /// Discard the volume's blocks before formatting (the default)
+    #[arg(long = "discard", overrides_with = "nodiscard")]
+    pub discard: bool,
+    /// Do not discard the volume's blocks before formatting
+    #[arg(long = "nodiscard", overrides_with = "discard")]
+    pub nodiscard: bool,
     /// Make a heartbeat device for o2cb global heartbeat: no slots, no journals, no files
     #[arg(short = 'H', long = "heartbeat-device")]
     pub heartbeat_device: bool,
@@ -89,6 +95,8 @@ pub struct Settings {
     pub block64: bool,
     pub force: bool,
     pub dry_run: bool,
+    /// Discard the volume's blocks before writing it (`--discard`, the default).
+    pub discard: bool,
     pub quiet: bool,
     pub fs_type_name: Option<String>,
     /// `-H`: only what o2cb's global heartbeat needs.
@@ -270,6 +278,7 @@ impl Cli {
             block64,
             force: self.force,
             dry_run: self.dry_run,
+            discard: !self.nodiscard,
             quiet: self.quiet,
             fs_type_name: fs_type_name.map(str::to_string),
             heartbeat_device: self.heartbeat_device,
