@@ -1,10 +1,12 @@
-//! `--fs-features`: which toggles tunefs.ocfs2 1.8.7 does by rewriting the superblock alone,
-//! done here the same way; every other toggle is refused, naming what it would need.
+//! `--fs-features`: the toggles tunefs.ocfs2 1.8.7 does by rewriting the superblock alone,
+//! done here the same way, and those that change data first ([`Conversion`], run by
+//! `convert`); every other toggle is refused, naming what it would need.
 //!
 //! The list is parsed as `ocfs2_parse_feature()` does: names of its `--fs-features` table,
 //! `no` to clear; enabling "unwritten" also asks for "sparse", clearing "sparse" also clears
 //! "unwritten"; asking to set and clear the same feature is an error.
 
+use crate::convert::Conversion;
 use ocfs_format::features::{Features, IncompatFeatures};
 use ocfs_format::superblock::{
     SuperBlock, CLASSIC_CLUSTER_STACK, CLUSTER_O2CB_GLOBAL_HEARTBEAT, MIN_XATTR_INLINE_SIZE,
@@ -37,16 +39,12 @@ fn unsupported_reason(name: &str, enable: bool) -> &'static str {
         ("unwritten", false) => "zeroing and marking written every unwritten extent",
         ("backup-super", true) => "allocating the backup superblock clusters",
         ("backup-super", false) => "freeing the backup superblock clusters",
-        ("extended-slotmap", _) => "rewriting the slot map in the other layout",
         ("inline-data", false) => "moving inline data out to allocated clusters",
-        ("metaecc", _) => "rewriting the check of every metadata block",
-        ("xattr", false) => "removing every extended attribute",
+        ("metaecc", true) => "directory trailers and the check of every metadata block",
         ("indexed-dirs", true) => "building an index and trailers for every directory",
-        ("indexed-dirs", false) => "truncating every directory index",
         ("usrquota" | "grpquota", true) => "allocating and filling quota files",
         ("usrquota" | "grpquota", false) => "removing quota files",
         ("refcount", false) => "copying out every shared extent",
-        ("discontig-bg", false) => "rewriting every suballocator group descriptor",
         ("local", false) => "the running cluster stack's description",
         ("clusterinfo", true) => "the running cluster stack's description",
         _ => "more than a superblock change",
@@ -59,6 +57,9 @@ pub struct Plan {
     pub features: Features,
     pub uuid_hash: u32,
     pub xattr_inline_size: u16,
+    pub dx_seed: [u32; 3],
+    /// What must be rewritten before the superblock, in order.
+    pub conversions: Vec<Conversion>,
 }
 
 /// Parses `list` as tunefs.ocfs2 does: (features to set, features to clear).
@@ -110,6 +111,8 @@ pub fn plan(list: &str, sb: &SuperBlock<&[u8]>) -> Result<Plan, String> {
         features: current,
         uuid_hash: sb.s_uuid_hash(),
         xattr_inline_size: sb.s_xattr_inline_size(),
+        dx_seed: sb.s_dx_seed(),
+        conversions: Vec::new(),
     };
     let has = |f: &str| current.intersects(named(f));
     // Only real changes count: enabling what is on, or clearing what is off, does nothing.
@@ -146,6 +149,11 @@ fn enable_one(name: &str, sb: &SuperBlock<&[u8]>, plan: &mut Plan) -> Result<(),
         "inline-data" | "append-dio" | "discontig-bg" | "refcount" => {
             plan.features = plan.features.union(f)
         }
+        "extended-slotmap" => {
+            plan.features = plan.features.union(f);
+            plan.conversions
+                .push(Conversion::SlotMapLayout { extended: true });
+        }
         "unwritten" => {
             if !plan.features.intersects(named("sparse")) {
                 return Err(refuse("sparse", true));
@@ -177,7 +185,36 @@ fn enable_one(name: &str, sb: &SuperBlock<&[u8]>, plan: &mut Plan) -> Result<(),
 fn disable_one(name: &str, sb: &SuperBlock<&[u8]>, plan: &mut Plan) -> Result<(), String> {
     let f = named(name);
     match name {
-        "append-dio" => plan.features = plan.features.difference(f),
+        // tunefs.ocfs2 clears the bit alone: the checks already written stay, unread.
+        "append-dio" | "metaecc" => plan.features = plan.features.difference(f),
+        "extended-slotmap" => {
+            plan.features = plan.features.difference(f);
+            plan.conversions
+                .push(Conversion::SlotMapLayout { extended: false });
+        }
+        "discontig-bg" => {
+            plan.features = plan.features.difference(f);
+            plan.conversions.push(Conversion::ContiguousGroups);
+        }
+        "indexed-dirs" => {
+            plan.features = plan.features.difference(f);
+            // s_uuid_hash stays while xattr hashes names with it.
+            if !plan.features.intersects(named("xattr")) {
+                plan.uuid_hash = 0;
+            }
+            plan.dx_seed = [0; 3];
+            plan.conversions.push(Conversion::Unindex);
+        }
+        "xattr" => {
+            plan.features = plan.features.difference(f);
+            // tunefs.ocfs2 zeroes s_uuid_hash even when indexed directories hash with it
+            // (the kernel's osb_dx_seed[3]), which would orphan their index entries.
+            if !plan.features.intersects(named("indexed-dirs")) {
+                plan.uuid_hash = 0;
+            }
+            plan.xattr_inline_size = 0;
+            plan.conversions.push(Conversion::NoXattrs);
+        }
         "clusterinfo" => {
             let o2cb = sb.cluster_stack() == CLASSIC_CLUSTER_STACK;
             if o2cb && sb.ci_stackflags() & CLUSTER_O2CB_GLOBAL_HEARTBEAT != 0 {

@@ -1,7 +1,8 @@
 //! tunefs.ocfs: change the parameters of an OCFS2 volume as tunefs.ocfs2 1.8.7 changes them:
-//! the label (-L), the UUID (-U), the feature toggles that need no data conversion
-//! (--fs-features), queries (-Q), and the operations that allocate: the number of node
-//! slots (-N), the journal size (-J size=), growing the volume (-S).
+//! the label (-L), the UUID (-U), feature toggles (--fs-features: those of the superblock
+//! alone and some that rewrite data, see `features` and `convert`), queries (-Q), and the
+//! operations that allocate: the number of node slots (-N), the journal size (-J size=),
+//! growing the volume (-S).
 //!
 //! Every change is refused while the volume is in use (a node heartbeating on it, a dirty
 //! journal, a local mount) or marked by an interrupted operation; superblock changes are
@@ -9,6 +10,7 @@
 //! allocating operations go through ocfs-volume's write side, in libocfs2's order, with
 //! tunefs.ocfs2's in-progress markers (Documentation/tunefs.md).
 
+mod convert;
 mod features;
 mod guard;
 mod inprog;
@@ -116,11 +118,16 @@ fn run(cli: &Cli) -> Result<(), String> {
     if cli.label.is_none() && cli.uuid.is_none() && cli.features.is_none() {
         return Err("nothing to do: give -L, -U, --fs-features or -Q".into());
     }
-    let vol = Volume::open(&cli.device, true).map_err(|e| e.to_string())?;
+    let mut vol = Volume::open(&cli.device, true).map_err(|e| e.to_string())?;
     guard::check_writable(&vol)?;
     let old = vol.superblock_inode().bytes().to_vec();
     let mut new = old.clone();
-    apply(cli, &mut new)?;
+    let conversions = apply(cli, &mut new)?;
+    if !conversions.is_empty() {
+        // They may allocate (a larger slot map): tunefs_open()'s allocation checks.
+        guard::check_global_bitmap(&vol)?;
+        convert::run(&mut vol, &conversions)?;
+    }
     if new == old {
         if cli.verbose {
             println!("{}: nothing to change", cli.device.display());
@@ -257,15 +264,22 @@ fn parse_journal_options(options: &str) -> Result<u64, String> {
     size.ok_or_else(|| "Valid journal options are:\n\tsize=<journal-size>".to_string())
 }
 
-/// The new superblock block: `block` with the label, UUID and features asked for.
-fn apply(cli: &Cli, block: &mut [u8]) -> Result<(), String> {
+/// The new superblock block: `block` with the label, UUID and features asked for.  Returns
+/// what the feature toggles must rewrite before it is written.
+fn apply(cli: &Cli, block: &mut [u8]) -> Result<Vec<convert::Conversion>, String> {
     let mut inode = Dinode::new(block).map_err(|e| e.to_string())?;
+    let mut conversions = Vec::new();
     if let Some(list) = &cli.features {
         let plan = features::plan(list, &inode.by_ref().super_block())?;
         let mut sb = inode.super_block_mut();
         sb.set_features(plan.features);
         sb.set_s_uuid_hash(plan.uuid_hash);
         sb.set_s_xattr_inline_size(plan.xattr_inline_size);
+        let [seed0, seed1, seed2] = plan.dx_seed;
+        sb.set_s_dx_seed0(seed0);
+        sb.set_s_dx_seed1(seed1);
+        sb.set_s_dx_seed2(seed2);
+        conversions = plan.conversions;
     }
     let mut sb = inode.super_block_mut();
     if let Some(label) = &cli.label {
@@ -277,5 +291,5 @@ fn apply(cli: &Cli, block: &mut [u8]) -> Result<(), String> {
         // and tunefs.ocfs2 leaves it too.
         sb.set_s_uuid(uuid::new_uuid(arg)?);
     }
-    Ok(())
+    Ok(conversions)
 }

@@ -7,13 +7,21 @@ use ocfs_format::features::IncompatFeatures;
 use ocfs_format::system::SystemFile;
 use ocfs_volume::Writer;
 
+/// The slot map for `slots` slots in the volume's own layout.
 pub fn format(w: &mut Writer, slots: u16) -> Result<(), String> {
-    let vol = w.volume();
-    let extended = vol
+    let extended = w
+        .volume()
         .params()
         .features
         .incompat
         .contains(IncompatFeatures::EXTENDED_SLOT_MAP);
+    format_layout(w, slots, extended)
+}
+
+/// The slot map for `slots` slots in the extended layout (`extended`) or the old one: what
+/// toggling "extended-slotmap" rewrites before the superblock says so.
+pub fn format_layout(w: &mut Writer, slots: u16, extended: bool) -> Result<(), String> {
+    let vol = w.volume();
     let entry = if extended { 8u64 } else { 2 };
     let blkno = vol
         .system_file(SystemFile::SlotMap, 0)

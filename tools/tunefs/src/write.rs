@@ -7,10 +7,11 @@
 //! disk writes atomically, so a crash leaves each copy wholly old or wholly new.  A crash
 //! between the primary and the backups leaves stale backups, which the next run rewrites.
 
+use ocfs_format::blockcheck::store_block_check;
 use ocfs_format::dinode::Dinode;
-use ocfs_format::features::CompatFeatures;
+use ocfs_format::features::{CompatFeatures, IncompatFeatures};
 use ocfs_format::superblock::{backup_super_blknos, SUPER_BLOCK_BLKNO};
-use ocfs_volume::Volume;
+use ocfs_volume::{LinuxCrc, Volume};
 
 /// Writes `primary` (the new block 2, metaecc not yet set) and the backups.
 /// Returns the block numbers written.
@@ -41,8 +42,7 @@ fn write_copies(vol: &Volume, primary: &[u8], backups: Vec<u64>) -> Result<Vec<u
         Dinode::new(block.as_mut_slice())
             .map_err(|e| e.to_string())?
             .set_i_blkno(blkno);
-        vol.store_ecc(&mut block, Dinode::<()>::CHECK_OFFSET, blkno)
-            .map_err(|e| e.to_string())?;
+        store_check(&mut block, blkno)?;
         Dinode::new(block.as_slice())
             .and_then(|d| d.validate_superblock(blkno))
             .map_err(|e| format!("the new superblock for block {blkno} would be invalid: {e}"))?;
@@ -52,6 +52,23 @@ fn write_copies(vol: &Volume, primary: &[u8], backups: Vec<u64>) -> Result<Vec<u
     write_and_verify(vol, std::slice::from_ref(first))?;
     write_and_verify(vol, rest)?;
     Ok(blocks.iter().map(|(b, _)| *b).collect())
+}
+
+/// The superblock's metaecc, as `ocfs2_write_super()` computes it from the superblock being
+/// written: when that one has "metaecc" (whatever the volume had); when it has not (the
+/// feature just cleared, or never set), the check bytes stay as they were, unread.
+fn store_check(block: &mut [u8], blkno: u64) -> Result<(), String> {
+    let metaecc = Dinode::new(&*block)
+        .map_err(|e| e.to_string())?
+        .super_block()
+        .features()
+        .incompat
+        .contains(IncompatFeatures::META_ECC);
+    if metaecc {
+        store_block_check(&LinuxCrc, block, Dinode::<()>::CHECK_OFFSET)
+            .map_err(|e| format!("superblock copy at block {blkno}: {e}"))?;
+    }
+    Ok(())
 }
 
 /// The backup superblocks to refresh: none without "backup-super"; otherwise each location

@@ -349,11 +349,11 @@ fn allocating_options_and_conversions_are_refused() {
         for args in [&["-N", "4", "-L", "x"][..], &["-J", "size=8M", "-N", "3"]] {
             assert_refused(&scratch, &label, &image, args, "each run on their own");
         }
+        // Toggles that convert data (tests/converting.rs) and those not done yet.
         for toggle in [
             "metaecc",
             "indexed-dirs",
             "usrquota",
-            "extended-slotmap",
             "nosparse",
             "nobackup-super",
         ] {
@@ -384,14 +384,7 @@ fn allocating_options_and_conversions_are_refused() {
     }
     let default = FEATURE_VOLUMES[1];
     for (label, image) in volumes(&scratch, &[(default.0, default.1, default.2)]) {
-        for toggle in [
-            "nodiscontig-bg",
-            "noxattr",
-            "noinline-data",
-            "norefcount",
-            "nounwritten",
-            "noindexed-dirs",
-        ] {
+        for toggle in ["noinline-data", "norefcount", "nounwritten"] {
             assert_refused(
                 &scratch,
                 &label,

@@ -7,11 +7,12 @@
 //! files, as debugfs.ocfs2 reads them), chain allocators, the slot map and the heartbeat area.
 //!
 //! The write side, for tools that change a volume the way libocfs2 does: checked block
-//! writes (`write`), chain allocators loaded for allocation (`chain_alloc`), the [`Writer`]
-//! context with the global bitmap's range allocation (`writer`), suballocator groups and bits
-//! (`suballoc`), new and freed inodes and extent blocks (`inode_write`), file growth with
-//! extent insertion (`extent_write`), truncation (`truncate`), directory links and growth
-//! (`dir_write`) and inline directory indexes (`dx_write`).
+//! writes (`write`), every inode of the allocators (`inodes`), chain allocators loaded for
+//! allocation (`chain_alloc`), the [`Writer`] context with the global bitmap's range
+//! allocation (`writer`), suballocator groups and bits (`suballoc`), new and freed inodes
+//! and extent blocks (`inode_write`), file growth with extent insertion (`extent_write`),
+//! truncation (`truncate`), directory links and growth (`dir_write`) and inline directory
+//! indexes (`dx_write`).
 
 mod chain;
 mod chain_alloc;
@@ -25,6 +26,7 @@ mod extent;
 mod extent_write;
 mod heartbeat;
 mod inode_write;
+mod inodes;
 mod mounted;
 mod slots;
 mod suballoc;

@@ -1,0 +1,48 @@
+//! The `--fs-features` toggles that change more than the superblock: what each rewrites
+//! before the superblock carries the new feature bits, in tunefs.ocfs2 1.8.7's order
+//! (`tunefs.ocfs2/feature_*.c`).  Each runs after the volume was found unused, and each
+//! checks everything it refuses for before its first write.
+
+mod discontig;
+mod slotmap_layout;
+mod unindex;
+mod xattr;
+
+use ocfs_volume::Volume;
+
+/// One data change a feature toggle needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Conversion {
+    /// "extended-slotmap" on (true) or off: the slot map rewritten in that layout.
+    SlotMapLayout { extended: bool },
+    /// "discontig-bg" off: no discontiguous group may exist; suballocator groups get the
+    /// bitmap size of volumes without the feature.
+    ContiguousGroups,
+    /// "xattr" off: only when no inode carries extended attributes.
+    NoXattrs,
+    /// "indexed-dirs" off: every directory index freed.
+    Unindex,
+}
+
+/// Checks every conversion's preconditions, then runs them in order.
+pub fn run(vol: &mut Volume, conversions: &[Conversion]) -> Result<(), String> {
+    let mut groups = Vec::new();
+    let mut indexed = Vec::new();
+    for conversion in conversions {
+        match conversion {
+            Conversion::SlotMapLayout { extended } => slotmap_layout::check(vol, *extended)?,
+            Conversion::ContiguousGroups => groups = discontig::groups_to_resize(vol)?,
+            Conversion::NoXattrs => xattr::check_none(vol)?,
+            Conversion::Unindex => indexed = unindex::find(vol)?,
+        }
+    }
+    for conversion in conversions {
+        match conversion {
+            Conversion::SlotMapLayout { extended } => slotmap_layout::rewrite(vol, *extended)?,
+            Conversion::ContiguousGroups => discontig::resize_groups(vol, &groups)?,
+            Conversion::NoXattrs => {}
+            Conversion::Unindex => unindex::remove(vol, &indexed)?,
+        }
+    }
+    Ok(())
+}
