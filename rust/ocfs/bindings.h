@@ -3,3 +3,4 @@
 #include "../bindings/vfs.h"
 #include <ocfs/o2nm.h>
 #include <ocfs/dlm.h>
+#include "../bindings/jbd2.h"

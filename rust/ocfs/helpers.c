@@ -3,3 +3,4 @@
 #include <linux/module.h>
 
 #include "../bindings/vfs_helpers.c"
+#include "../bindings/jbd2_helpers.c"

@@ -22,6 +22,8 @@ mod errno;
 mod o2nm;
 #[path = "../bindings/crc32.rs"]
 mod crc32;
+#[path = "../bindings/jbd2.rs"]
+mod jbd2;
 #[path = "../bindings/vfs/mod.rs"]
 #[allow(dead_code)] // shared binding layer: each module uses a part of it
 mod vfs;
@@ -33,6 +35,7 @@ mod inode;
 mod meta;
 mod mount;
 mod options;
+mod recovery;
 mod volume;
 
 use kernel::{c_str, prelude::*, str::CStr, types::ARef};
@@ -81,6 +84,7 @@ impl vfs::FileSystem for Ocfs2 {
 
     fn root(sb: &vfs::SuperBlock<Self>) -> Result<ARef<vfs::INode<Self>>> {
         let vol = sb.data();
+        recovery::replay_if_dirty(sb)?;
         let root = inode::get(sb, vol.root_blkno)?;
         pr_info!(
             "{}: mounted read-only ({}-byte blocks, {}-byte clusters, features {})\n",

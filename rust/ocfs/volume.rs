@@ -30,6 +30,9 @@ pub struct Volume {
     pub system_dir_blkno: u64,
     /// The global cluster bitmap inode (what `statfs` reports).
     pub global_bitmap_blkno: u64,
+    /// Slot 0's journal, and whether it was left dirty (a crash) and needs replaying.
+    pub journal_blkno: u64,
+    pub journal_dirty: bool,
     /// The volume UUID.
     pub uuid: [u8; 16],
     pub options: Options,
@@ -62,12 +65,15 @@ impl Volume {
             root_blkno: super_block.s_root_blkno(),
             system_dir_blkno: super_block.s_system_dir_blkno(),
             global_bitmap_blkno: 0,
+            journal_blkno: 0,
+            journal_dirty: false,
             uuid: super_block.s_uuid(),
             options: options.clone(),
         };
         drop(bh);
         vol.global_bitmap_blkno = vol.system_file(sb, SystemFile::GlobalBitmap, None)?;
-        vol.check_journal(sb)?;
+        vol.journal_blkno = vol.system_file(sb, SystemFile::Journal, Some(0))?;
+        vol.journal_dirty = vol.journal_is_dirty(sb)?;
         sb.set_uuid(&vol.uuid);
         Ok(vol)
     }
@@ -98,21 +104,11 @@ impl Volume {
         })
     }
 
-    /// Refuse a journal that needs replaying: a read-only mount cannot replay it, and reading
-    /// around it would show a stale filesystem.
-    fn check_journal(&self, sb: &NewSuperBlock) -> Result {
-        let blkno = self.system_file(sb, SystemFile::Journal, Some(0))?;
-        let bh = meta::read_dinode(sb, &self.params, self.blocks, blkno)?;
+    /// Whether slot 0's journal holds transactions a crash left behind.
+    fn journal_is_dirty(&self, sb: &NewSuperBlock) -> Result<bool> {
+        let bh = meta::read_dinode(sb, &self.params, self.blocks, self.journal_blkno)?;
         let journal = Dinode::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
-        if journal.ij_flags() & JOURNAL_DIRTY_FL != 0 {
-            pr_err!(
-                "{}: the journal of slot 0 needs recovery, which this build cannot do yet; \
-                 replay it with the C ocfs2 or fsck.ocfs2 first\n",
-                sb.id()
-            );
-            return Err(EROFS);
-        }
-        Ok(())
+        Ok(journal.ij_flags() & JOURNAL_DIRTY_FL != 0)
     }
 
     /// `statfs`, as the C ocfs2 reports it: in blocks, from the global bitmap.

@@ -48,6 +48,11 @@ impl<T: FileSystem> INode<T> {
         self.vfs.get()
     }
 
+    /// The C inode, for other parts of the binding layer (JBD2 journals in inodes).
+    pub fn as_raw(&self) -> *mut c::inode {
+        self.vfs.get()
+    }
+
     /// # Safety
     /// `inode` must be an inode of a superblock of `T`, alive for `'a`.
     pub(super) unsafe fn from_raw<'a>(inode: *mut c::inode) -> &'a Self {

@@ -87,6 +87,7 @@ impl<T: FileSystem> Tables<T> {
     const DATA: c::address_space_operations = c::address_space_operations {
         read_folio: Some(read_folio::<T>),
         readahead: Some(readahead::<T>),
+        bmap: Some(bmap::<T>),
         // SAFETY: as above.
         ..unsafe { core::mem::zeroed() }
     };
@@ -346,4 +347,10 @@ unsafe extern "C" fn readahead<T: FileSystem>(rac: *mut c::readahead_control) {
         // SAFETY: as above; folios left unread fall back to `read_folio`.
         unsafe { c::mpage_readahead(rac, Some(get_block::<T>)) };
     }
+}
+
+unsafe extern "C" fn bmap<T: FileSystem>(mapping: *mut c::address_space, block: c::sector_t) -> c::sector_t {
+    // SAFETY: the VFS (or JBD2, for a journal inode) passes the live mapping of one of our
+    // inodes; `generic_block_bmap` maps through `get_block` without creating blocks.
+    unsafe { c::generic_block_bmap(mapping, block, Some(get_block::<T>)) }
 }
