@@ -6,14 +6,14 @@
 //! Positions are byte offsets into the directory, as in the C ocfs2, so `telldir` cookies
 //! stay valid as long as the entry exists.
 
-use crate::extent_map;
+use crate::{dx, extent_map};
 use crate::format::dinode::{Dinode, INDEXED_DIR_FL, INLINE_DATA_FL};
 use crate::format::dir::{
     dir_block_check_offset, dir_block_region, dir_entries, dir_trailer, DirEntry, FT_BLKDEV,
     FT_CHRDEV, FT_DIR, FT_FIFO, FT_REG_FILE, FT_SOCK, FT_SYMLINK, MAX_FILENAME_LEN,
 };
 use crate::meta;
-use crate::vfs::{DirEmitter, DirEntryType, NewSuperBlock};
+use crate::vfs::{BufferHead, DirEmitter, DirEntryType, NewSuperBlock};
 use crate::volume::Volume;
 use core::ops::ControlFlow;
 use crate::errno;
@@ -63,20 +63,40 @@ pub fn walk(
             pr_err!("{}: corrupt metadata: directory {} has a hole at block {}\n", sb.id(), dir_blkno, index);
             return Err(errno::euclean());
         };
-        let bh = meta::read(sb, vol.blocks, blkno, "directory block")?;
-        let block = bh.data();
-        if trailer {
-            meta::verify_check(sb, &vol.params, block, blkno, dir_block_check_offset(block.len()))?;
-            dir_trailer(block)
-                .and_then(|t| t.validate(blkno, dir_blkno))
-                .map_err(|e| meta::corrupt(sb, &e))?;
-        }
-        let region = dir_block_region(block, trailer);
+        let bh = read_block(sb, vol, blkno, dir_blkno, trailer)?;
+        let region = dir_block_region(bh.data(), trailer);
         if let ControlFlow::Break(()) = visit_region(sb, region, blkno, index << bits, start, &mut visit)? {
             return Ok(ControlFlow::Break(()));
         }
     }
     Ok(ControlFlow::Continue(()))
+}
+
+/// A checked directory block of directory `dir_blkno`, which has a trailer or not.
+pub fn read_block(sb: &NewSuperBlock, vol: &Volume, blkno: u64, dir_blkno: u64, trailer: bool) -> Result<BufferHead> {
+    let bh = meta::read(sb, vol.blocks, blkno, "directory block")?;
+    let block = bh.data();
+    if trailer {
+        meta::verify_check(sb, &vol.params, block, blkno, dir_block_check_offset(block.len()))?;
+        dir_trailer(block)
+            .and_then(|t| t.validate(blkno, dir_blkno))
+            .map_err(|e| meta::corrupt(sb, &e))?;
+    }
+    Ok(bh)
+}
+
+/// The inode of entry `name` in one region (a directory block's entries).
+pub fn find_in_region(sb: &NewSuperBlock, region: &[u8], blkno: u64, name: &[u8]) -> Result<Option<u64>> {
+    let mut found = None;
+    let _ = visit_region(sb, region, blkno, 0, 0, &mut |entry: &Entry<'_>| {
+        if entry.name == name {
+            found = Some(entry.ino);
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    })?;
+    Ok(found)
 }
 
 /// Visit the live entries of one region (a block, or the inline data) that starts at
@@ -113,6 +133,9 @@ fn visit_region(
 pub fn find(sb: &NewSuperBlock, vol: &Volume, dir_blkno: u64, name: &[u8]) -> Result<Option<u64>> {
     if name.len() > MAX_FILENAME_LEN {
         return Err(errno::enametoolong());
+    }
+    if let Some(answer) = dx::lookup(sb, vol, dir_blkno, name)? {
+        return Ok(answer);
     }
     let mut found = None;
     let _ = walk(sb, vol, dir_blkno, 0, |entry| {

@@ -24,64 +24,40 @@ pub struct Extent {
     pub unwritten: bool,
 }
 
-enum Step {
-    /// The leaf answer: the extent covering the cluster, or a hole.
-    Found(Option<Extent>),
-    /// Descend into the extent block at this block number.
-    Child(u64),
-}
-
-/// One level of the walk: the record of `list` that covers `cpos`.
-fn step(list: &ExtentList<&[u8]>, cpos: u32) -> Step {
-    if list.l_tree_depth() == 0 {
-        let found = list.recs().find_map(|rec| {
-            let start = rec.e_cpos();
-            let len = u32::from(rec.e_leaf_clusters());
-            (start <= cpos && u64::from(cpos) < u64::from(start) + u64::from(len)).then(|| Extent {
-                cpos: start,
-                clusters: len,
-                blkno: rec.e_blkno(),
-                unwritten: rec.e_flags() & EXT_UNWRITTEN != 0,
-            })
-        });
-        return Step::Found(found);
-    }
-    // Interior records are sorted by e_cpos; a cluster belongs to the last one starting at
-    // or before it (the rightmost branch reaches to the end of the file).
-    match list.recs().filter(|rec| rec.e_cpos() <= cpos).last() {
-        Some(rec) => Step::Child(rec.e_blkno()),
-        None => Step::Found(None),
-    }
-}
-
-/// The extent covering logical cluster `cpos` of the inode in `dinode_block` (checked
-/// already), or `None` for a hole.
-pub fn find(sb: &NewSuperBlock, vol: &Volume, dinode_block: &[u8], cpos: u32) -> Result<Option<Extent>> {
-    let dinode = Dinode::new(dinode_block).map_err(|e| meta::corrupt(sb, &e))?;
-    let root = dinode.extent_list();
+/// Walk the extent tree whose root is `root` (in block `owner`) down to the leaf list that
+/// covers logical cluster `cpos` and answer `at_leaf` from it; `None` when `cpos` lies
+/// before every record.
+pub fn with_leaf<R>(
+    sb: &NewSuperBlock,
+    vol: &Volume,
+    root: ExtentList<&[u8]>,
+    owner: u64,
+    cpos: u32,
+    at_leaf: impl FnOnce(&ExtentList<&[u8]>) -> R,
+) -> Result<Option<R>> {
     let mut depth = root.l_tree_depth();
     if depth > MAX_TREE_DEPTH {
         pr_err!(
-            "{}: corrupt metadata: inode {} has an extent tree of depth {} (at most {})\n",
+            "{}: corrupt metadata: block {} roots an extent tree of depth {} (at most {})\n",
             sb.id(),
-            dinode.i_blkno(),
+            owner,
             depth,
             MAX_TREE_DEPTH
         );
         return Err(errno::euclean());
     }
-    let mut next = match step(&root, cpos) {
-        Step::Found(extent) => return Ok(extent),
-        Step::Child(blkno) => blkno,
-    };
+    if depth == 0 {
+        return Ok(Some(at_leaf(&root)));
+    }
+    let Some(mut next) = child_for(&root, cpos) else { return Ok(None) };
     // Each level is one shallower than its parent, so the walk ends within the depth.
-    while depth > 0 {
+    loop {
         let bh = meta::read_extent_block(sb, &vol.params, vol.blocks, next)?;
         let eb = ExtentBlock::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
         let list = eb.h_list();
-        if list.l_tree_depth() != depth - 1 {
+        if u32::from(list.l_tree_depth()) + 1 != u32::from(depth) {
             pr_err!(
-                "{}: corrupt metadata: extent block {} has depth {}, its parent {}\n",
+                "{}: corrupt metadata: extent block {} has depth {} below a node of depth {}\n",
                 sb.id(),
                 next,
                 list.l_tree_depth(),
@@ -90,13 +66,40 @@ pub fn find(sb: &NewSuperBlock, vol: &Volume, dinode_block: &[u8], cpos: u32) ->
             return Err(errno::euclean());
         }
         depth -= 1;
-        match step(&list, cpos) {
-            Step::Found(extent) => return Ok(extent),
-            Step::Child(blkno) => next = blkno,
+        if depth == 0 {
+            return Ok(Some(at_leaf(&list)));
+        }
+        match child_for(&list, cpos) {
+            Some(child) => next = child,
+            None => return Ok(None),
         }
     }
-    pr_err!("{}: corrupt metadata: extent block {} is a leaf with children\n", sb.id(), next);
-    Err(errno::euclean())
+}
+
+/// The child of an interior list that covers `cpos`: interior records are sorted by
+/// e_cpos, and a cluster belongs to the last one starting at or before it (the rightmost
+/// branch reaches to the end).
+fn child_for(list: &ExtentList<&[u8]>, cpos: u32) -> Option<u64> {
+    list.recs().filter(|rec| rec.e_cpos() <= cpos).last().map(|rec| rec.e_blkno())
+}
+
+/// The extent covering logical cluster `cpos` of the inode in `dinode_block` (checked
+/// already), or `None` for a hole.
+pub fn find(sb: &NewSuperBlock, vol: &Volume, dinode_block: &[u8], cpos: u32) -> Result<Option<Extent>> {
+    let dinode = Dinode::new(dinode_block).map_err(|e| meta::corrupt(sb, &e))?;
+    let found = with_leaf(sb, vol, dinode.extent_list(), dinode.i_blkno(), cpos, |leaf| {
+        leaf.recs().find_map(|rec| {
+            let start = rec.e_cpos();
+            let len = u32::from(rec.e_leaf_clusters());
+            (start <= cpos && u64::from(cpos) < u64::from(start) + u64::from(len)).then(|| Extent {
+                cpos: start,
+                clusters: len,
+                blkno: rec.e_blkno(),
+                unwritten: rec.e_flags() & EXT_UNWRITTEN != 0,
+            })
+        })
+    })?;
+    Ok(found.flatten())
 }
 
 /// Where logical block `block` of the inode in `dinode_block` lives: `(device block, count)`
@@ -117,7 +120,7 @@ pub fn map_block(
     let first = u64::from(extent.cpos) << per_cluster_bits;
     let len = u64::from(extent.clusters) << per_cluster_bits;
     let offset = block - first;
-    let start = extent.blkno + offset;
+    let start = extent.blkno.saturating_add(offset);
     let count = (len - offset).min(max);
     if extent.blkno == 0 || start.saturating_add(count) > vol.blocks {
         pr_err!(

@@ -30,6 +30,7 @@ mod vfs;
 
 mod data;
 mod dir;
+mod dx;
 mod extent_map;
 mod inode;
 mod meta;

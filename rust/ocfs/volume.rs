@@ -7,6 +7,7 @@ use crate::format::dinode::{Dinode, JOURNAL_DIRTY_FL};
 use crate::format::superblock::{FsParams, SUPER_BLOCK_BLKNO};
 use crate::format::system::SystemFile;
 use crate::format::dinode::BITMAP_FL;
+use crate::format::dx_hash::dx_seed;
 use crate::vfs::{NewSuperBlock, StatFs};
 use crate::options::Options;
 use crate::{errno, meta, mount};
@@ -33,8 +34,9 @@ pub struct Volume {
     /// Slot 0's journal, and whether it was left dirty (a crash) and needs replaying.
     pub journal_blkno: u64,
     pub journal_dirty: bool,
-    /// The volume UUID.
+    /// The volume UUID, and the seed of the directory index's name hash.
     pub uuid: [u8; 16],
+    pub dx_seed: [u32; 4],
     pub options: Options,
 }
 
@@ -68,6 +70,7 @@ impl Volume {
             journal_blkno: 0,
             journal_dirty: false,
             uuid: super_block.s_uuid(),
+            dx_seed: dx_seed(super_block.s_dx_seed(), super_block.s_uuid_hash()),
             options: options.clone(),
         };
         drop(bh);
