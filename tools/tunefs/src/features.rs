@@ -36,11 +36,9 @@ fn unsupported_reason(name: &str, enable: bool) -> &'static str {
     match (name, enable) {
         ("sparse", true) => "truncating every file's allocation past i_size",
         ("sparse", false) => "allocating clusters to fill every hole",
-        ("unwritten", false) => "zeroing and marking written every unwritten extent",
         ("backup-super", true) => "allocating the backup superblock clusters",
         ("backup-super", false) => "freeing the backup superblock clusters",
         ("inline-data", false) => "moving inline data out to allocated clusters",
-        ("metaecc", true) => "directory trailers and the check of every metadata block",
         ("indexed-dirs", true) => "building an index and trailers for every directory",
         ("usrquota" | "grpquota", true) => "allocating and filling quota files",
         ("usrquota" | "grpquota", false) => "removing quota files",
@@ -154,6 +152,10 @@ fn enable_one(name: &str, sb: &SuperBlock<&[u8]>, plan: &mut Plan) -> Result<(),
             plan.conversions
                 .push(Conversion::SlotMapLayout { extended: true });
         }
+        "metaecc" => {
+            plan.features = plan.features.union(f);
+            plan.conversions.push(Conversion::MetaEcc);
+        }
         "unwritten" => {
             if !plan.features.intersects(named("sparse")) {
                 return Err(refuse("sparse", true));
@@ -187,6 +189,10 @@ fn disable_one(name: &str, sb: &SuperBlock<&[u8]>, plan: &mut Plan) -> Result<()
     match name {
         // tunefs.ocfs2 clears the bit alone: the checks already written stay, unread.
         "append-dio" | "metaecc" => plan.features = plan.features.difference(f),
+        "unwritten" => {
+            plan.features = plan.features.difference(f);
+            plan.conversions.push(Conversion::MarkWritten);
+        }
         "extended-slotmap" => {
             plan.features = plan.features.difference(f);
             plan.conversions

@@ -4,8 +4,10 @@
 //! checks everything it refuses for before its first write.
 
 mod discontig;
+mod metaecc;
 mod slotmap_layout;
 mod unindex;
+mod unwritten;
 mod xattr;
 
 use ocfs_volume::Volume;
@@ -22,18 +24,34 @@ pub enum Conversion {
     NoXattrs,
     /// "indexed-dirs" off: every directory index freed.
     Unindex,
+    /// "unwritten" off: unwritten extents below i_size zeroed and marked written.
+    MarkWritten,
+    /// "metaecc" on: directory trailers installed, every metadata block's check stored.
+    MetaEcc,
 }
 
 /// Checks every conversion's preconditions, then runs them in order.
 pub fn run(vol: &mut Volume, conversions: &[Conversion]) -> Result<(), String> {
     let mut groups = Vec::new();
     let mut indexed = Vec::new();
+    let mut unwritten = Vec::new();
+    let mut ecc = None;
     for conversion in conversions {
         match conversion {
             Conversion::SlotMapLayout { extended } => slotmap_layout::check(vol, *extended)?,
             Conversion::ContiguousGroups => groups = discontig::groups_to_resize(vol)?,
             Conversion::NoXattrs => xattr::check_none(vol)?,
             Conversion::Unindex => indexed = unindex::find(vol)?,
+            Conversion::MarkWritten => unwritten = unwritten::find(vol)?,
+            Conversion::MetaEcc => {
+                if conversions.len() > 1 {
+                    return Err(
+                        "enabling \"metaecc\" rewrites every metadata block: toggle it alone"
+                            .into(),
+                    );
+                }
+                ecc = Some(metaecc::find(vol)?);
+            }
         }
     }
     for conversion in conversions {
@@ -42,6 +60,12 @@ pub fn run(vol: &mut Volume, conversions: &[Conversion]) -> Result<(), String> {
             Conversion::ContiguousGroups => discontig::resize_groups(vol, &groups)?,
             Conversion::NoXattrs => {}
             Conversion::Unindex => unindex::remove(vol, &indexed)?,
+            Conversion::MarkWritten => unwritten::convert(vol, &unwritten)?,
+            Conversion::MetaEcc => {
+                if let Some(plan) = &ecc {
+                    metaecc::write(vol, plan)?;
+                }
+            }
         }
     }
     Ok(())
