@@ -9,6 +9,14 @@
 #include <linux/statfs.h>
 #include <linux/crc32.h>
 
+/* Extended attributes. */
+#include <linux/xattr.h>
+bool ocfs_capable_sys_admin(void);
+struct inode *ocfs_dentry_inode(struct dentry *dentry);
+
+/* Scheduling: long walks yield the CPU between blocks. */
+void ocfs_cond_resched(void);
+
 /* Mount contexts and options. */
 void *ocfs_fc_private(struct fs_context *fc);
 void ocfs_fc_set_private(struct fs_context *fc, void *private);
@@ -27,7 +35,8 @@ void ocfs_sb_set_fs_info(struct super_block *sb, void *info);
 bool ocfs_sb_rdonly(struct super_block *sb);
 /* Fills what every superblock of a type sets once: ops, magic, limits, time granularity. */
 void ocfs_sb_setup(struct super_block *sb, const struct super_operations *ops,
-		   unsigned long magic, loff_t max_bytes, u32 time_gran);
+		   const struct xattr_handler * const *xattr, unsigned long magic,
+		   loff_t max_bytes, u32 time_gran);
 void ocfs_sb_set_root(struct super_block *sb, struct dentry *root);
 void ocfs_sb_set_uuid(struct super_block *sb, const u8 *uuid, size_t len);
 

@@ -10,8 +10,25 @@
 #include <linux/kdev_t.h>
 #include <linux/pagemap.h>
 #include <linux/uuid.h>
+#include <linux/capability.h>
+#include <linux/xattr.h>
 
 #include "vfs.h"
+
+bool ocfs_capable_sys_admin(void)
+{
+	return capable(CAP_SYS_ADMIN);
+}
+
+struct inode *ocfs_dentry_inode(struct dentry *dentry)
+{
+	return d_inode(dentry);
+}
+
+void ocfs_cond_resched(void)
+{
+	cond_resched();
+}
 
 void *ocfs_fc_private(struct fs_context *fc)
 {
@@ -74,9 +91,11 @@ bool ocfs_sb_rdonly(struct super_block *sb)
 }
 
 void ocfs_sb_setup(struct super_block *sb, const struct super_operations *ops,
-		   unsigned long magic, loff_t max_bytes, u32 time_gran)
+		   const struct xattr_handler * const *xattr, unsigned long magic,
+		   loff_t max_bytes, u32 time_gran)
 {
 	sb->s_op = ops;
+	sb->s_xattr = xattr;
 	sb->s_magic = magic;
 	sb->s_maxbytes = max_bytes;
 	sb->s_time_gran = time_gran;

@@ -59,6 +59,7 @@ pub fn walk(
     let trailer = vol.params.meta_ecc() || dyn_features & INDEXED_DIR_FL != 0;
     let blocks = (size >> bits) + u64::from(size & ((1 << bits) - 1) != 0);
     for index in start >> bits..blocks {
+        crate::vfs::cond_resched();
         let Some((blkno, _)) = extent_map::map_block(sb, vol, di_bh.data(), index, 1)? else {
             pr_err!("{}: corrupt metadata: directory {} has a hole at block {}\n", sb.id(), dir_blkno, index);
             return Err(errno::euclean());

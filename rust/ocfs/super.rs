@@ -38,6 +38,7 @@ mod mount;
 mod options;
 mod recovery;
 mod volume;
+mod xattr;
 
 use kernel::{c_str, prelude::*, str::CStr, types::ARef};
 
@@ -120,6 +121,21 @@ impl vfs::FileSystem for Ocfs2 {
 
     fn maps_blocks(inode: &vfs::INode<Self>) -> bool {
         inode.data().is_ok_and(inode::InodeInfo::maps_blocks)
+    }
+
+    fn get_xattr(
+        inode: &vfs::INode<Self>,
+        namespace: vfs::XattrNamespace,
+        name: &[u8],
+        buf: Option<&mut [u8]>,
+    ) -> Result<usize> {
+        let sb = inode.super_block();
+        xattr::get(sb, sb.data(), inode.ino(), namespace, name, buf)
+    }
+
+    fn list_xattr(inode: &vfs::INode<Self>, list: &mut vfs::XattrList<'_>) -> Result {
+        let sb = inode.super_block();
+        xattr::list(sb, sb.data(), inode.ino(), list)
     }
 
     fn read_folio(inode: &vfs::INode<Self>, folio: vfs::LockedFolio<'_, Self>) -> Result {

@@ -20,6 +20,7 @@ mod inode;
 mod ops;
 mod seq;
 mod super_block;
+mod xattr;
 
 pub use buffer::BufferHead;
 pub use dir::{DirEmitter, DirEntryType};
@@ -27,6 +28,7 @@ pub use folio::LockedFolio;
 pub use inode::{INode, INodeParams, Timespec};
 pub use seq::SeqFile;
 pub use super_block::{NewSuperBlock, StatFs, SuperBlock};
+pub use xattr::{XattrList, XattrNamespace};
 
 use crate::bindings as c;
 use core::cell::UnsafeCell;
@@ -38,6 +40,12 @@ use kernel::{
     types::ARef,
     ThisModule,
 };
+
+/// Let other tasks run: called between blocks by walks whose length the disk decides.
+pub fn cond_resched() {
+    // SAFETY: may sleep; callers are in process context without spinlocks.
+    unsafe { c::ocfs_cond_resched() }
+}
 
 /// A filesystem type on a block device. The trait methods are the filesystem; the binding
 /// layer turns them into the VFS's operation tables.
@@ -89,6 +97,19 @@ pub trait FileSystem: Sized + 'static {
     /// Whether `inode`'s data is reached through [`FileSystem::map_block`] (so that
     /// readahead can batch it); if not, every page goes through [`FileSystem::read_folio`].
     fn maps_blocks(inode: &INode<Self>) -> bool;
+
+    /// Copy the value of extended attribute `namespace.name` of `inode` into `buf` (or,
+    /// without a buffer, only measure it) and return its size: `ENODATA` when there is
+    /// none, `ERANGE` when `buf` is too small.
+    fn get_xattr(
+        inode: &INode<Self>,
+        namespace: XattrNamespace,
+        name: &[u8],
+        buf: Option<&mut [u8]>,
+    ) -> Result<usize>;
+
+    /// Add the names of `inode`'s extended attributes to `list`.
+    fn list_xattr(inode: &INode<Self>, list: &mut XattrList<'_>) -> Result;
 
     /// Fill a locked page-cache folio of `inode` and unlock it: with
     /// [`LockedFolio::read_mapped`] or [`LockedFolio::fill`].

@@ -4,14 +4,17 @@
 //! a thin translation to the trait method.
 
 use crate::errno;
-use super::{DirEmitter, FileSystem, INode, LockedFolio, NewSuperBlock, SeqFile, SuperBlock};
+use super::{
+    DirEmitter, FileSystem, INode, LockedFolio, NewSuperBlock, SeqFile, SuperBlock, XattrList,
+    XattrNamespace,
+};
 use crate::bindings as c;
 use core::marker::PhantomData;
 use core::ptr::{self, NonNull};
 use kernel::{
     alloc::{flags::GFP_KERNEL, KBox},
     error::{code::*, Error, Result},
-    ffi::{c_int, c_uint},
+    ffi::{self, c_int, c_uint},
     types::ARef,
 };
 
@@ -50,8 +53,28 @@ impl<T: FileSystem> Tables<T> {
         ..unsafe { core::mem::zeroed() }
     };
 
+    const XATTR_USER: c::xattr_handler = Self::xattr_handler(b"user.\0", XattrNamespace::User);
+    const XATTR_TRUSTED: c::xattr_handler = Self::xattr_handler(b"trusted.\0", XattrNamespace::Trusted);
+    const XATTR_SECURITY: c::xattr_handler =
+        Self::xattr_handler(b"security.\0", XattrNamespace::Security);
+    /// `s_xattr`: NULL-terminated.
+    const XATTR_HANDLERS: [*const c::xattr_handler; 4] =
+        [&Self::XATTR_USER, &Self::XATTR_TRUSTED, &Self::XATTR_SECURITY, ptr::null()];
+
+    const fn xattr_handler(prefix: &'static [u8], namespace: XattrNamespace) -> c::xattr_handler {
+        c::xattr_handler {
+            name: ptr::null(),
+            prefix: prefix.as_ptr().cast(),
+            flags: namespace as c_int,
+            list: None,
+            get: Some(xattr_get::<T>),
+            set: None,
+        }
+    }
+
     const DIR_INODE: c::inode_operations = c::inode_operations {
         lookup: Some(lookup::<T>),
+        listxattr: Some(listxattr::<T>),
         // SAFETY: as above.
         ..unsafe { core::mem::zeroed() }
     };
@@ -75,12 +98,18 @@ impl<T: FileSystem> Tables<T> {
 
     const SYMLINK_INODE: c::inode_operations = c::inode_operations {
         get_link: Some(c::page_get_link),
+        listxattr: Some(listxattr::<T>),
         // SAFETY: as above.
         ..unsafe { core::mem::zeroed() }
     };
 
-    // SAFETY: as above; special files get their file operations from `init_special_inode`.
-    const PLAIN_INODE: c::inode_operations = unsafe { core::mem::zeroed() };
+    /// Regular and special files (which get their file operations from
+    /// `init_special_inode`).
+    const PLAIN_INODE: c::inode_operations = c::inode_operations {
+        listxattr: Some(listxattr::<T>),
+        // SAFETY: as above.
+        ..unsafe { core::mem::zeroed() }
+    };
     // SAFETY: as above.
     const NO_FILE: c::file_operations = unsafe { core::mem::zeroed() };
 
@@ -180,7 +209,16 @@ unsafe extern "C" fn fill_super<T: FileSystem>(sb: *mut c::super_block, fc: *mut
     // for the call.
     let (new_sb, options) = unsafe { (NewSuperBlock::from_raw(sb), options::<T>(fc)) };
     // SAFETY: the superblock is ours to set up; the table lives as long as the module.
-    unsafe { c::ocfs_sb_setup(sb, &Tables::<T>::SUPER, T::MAGIC as _, T::MAX_BYTES, 1) };
+    unsafe {
+        c::ocfs_sb_setup(
+            sb,
+            &Tables::<T>::SUPER,
+            Tables::<T>::XATTR_HANDLERS.as_ptr(),
+            T::MAGIC as _,
+            T::MAX_BYTES,
+            1,
+        )
+    };
     let data = match T::init(new_sb, options).and_then(|data| Ok(KBox::new(data, GFP_KERNEL)?)) {
         Ok(data) => data,
         Err(err) => return err.to_errno(),
@@ -353,4 +391,50 @@ unsafe extern "C" fn bmap<T: FileSystem>(mapping: *mut c::address_space, block: 
     // SAFETY: the VFS (or JBD2, for a journal inode) passes the live mapping of one of our
     // inodes; `generic_block_bmap` maps through `get_block` without creating blocks.
     unsafe { c::generic_block_bmap(mapping, block, Some(get_block::<T>)) }
+}
+
+fn namespace_of(flags: c_int) -> Option<XattrNamespace> {
+    [XattrNamespace::User, XattrNamespace::Trusted, XattrNamespace::Security]
+        .into_iter()
+        .find(|ns| *ns as c_int == flags)
+}
+
+unsafe extern "C" fn xattr_get<T: FileSystem>(
+    handler: *const c::xattr_handler,
+    _dentry: *mut c::dentry,
+    inode: *mut c::inode,
+    name: *const ffi::c_char,
+    buffer: *mut ffi::c_void,
+    size: usize,
+) -> c_int {
+    // SAFETY: the VFS passes one of our handlers, a live inode of ours, the name without
+    // its prefix (NUL-terminated) and, unless `size` is 0, a buffer of `size` bytes.
+    let (namespace, inode, name, buf) = unsafe {
+        (
+            namespace_of((*handler).flags),
+            INode::<T>::from_raw(inode),
+            kernel::str::CStr::from_char_ptr(name),
+            (size != 0 && !buffer.is_null()).then(|| core::slice::from_raw_parts_mut(buffer.cast::<u8>(), size)),
+        )
+    };
+    let Some(namespace) = namespace else { return EINVAL.to_errno() };
+    match T::get_xattr(inode, namespace, name.as_bytes(), buf) {
+        Ok(len) => c_int::try_from(len).unwrap_or(c_int::MAX),
+        Err(err) => err.to_errno(),
+    }
+}
+
+unsafe extern "C" fn listxattr<T: FileSystem>(dentry: *mut c::dentry, buffer: *mut ffi::c_char, size: usize) -> isize {
+    // SAFETY: a positive dentry of ours and, unless `size` is 0, a buffer of `size` bytes.
+    let (inode, buf) = unsafe {
+        (
+            INode::<T>::from_raw(c::ocfs_dentry_inode(dentry)),
+            (size != 0 && !buffer.is_null()).then(|| core::slice::from_raw_parts_mut(buffer.cast::<u8>(), size)),
+        )
+    };
+    let mut list = XattrList::new(buf);
+    match T::list_xattr(inode, &mut list) {
+        Ok(()) => list.len() as isize,
+        Err(err) => err.to_errno() as isize,
+    }
 }

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Extended attributes, read side: the table inline in the inode and the table of an
+//! external xattr block, with values stored next to their names or in clusters of their
+//! own (`ocfs2_xattr_ibody_get`, `ocfs2_xattr_block_get`).
+
+use crate::errno;
+use crate::extent_map;
+use crate::format::dinode::{Dinode, HAS_XATTR_FL};
+use crate::format::xattr::{
+    XattrBlock, XattrEntry, XattrHeader, XattrValueRoot, XATTR_INDEX_SECURITY, XATTR_INDEX_TRUSTED,
+    XATTR_INDEX_USER,
+};
+use crate::meta;
+use crate::vfs::{cond_resched, BufferHead, NewSuperBlock, XattrList, XattrNamespace};
+use crate::volume::Volume;
+use core::ops::ControlFlow;
+use kernel::prelude::*;
+
+/// The on-disk name index of a namespace.
+fn index_of(namespace: XattrNamespace) -> u8 {
+    match namespace {
+        XattrNamespace::User => XATTR_INDEX_USER,
+        XattrNamespace::Trusted => XATTR_INDEX_TRUSTED,
+        XattrNamespace::Security => XATTR_INDEX_SECURITY,
+    }
+}
+
+fn namespace_of(index: u8) -> Option<XattrNamespace> {
+    match index {
+        XATTR_INDEX_USER => Some(XattrNamespace::User),
+        XATTR_INDEX_TRUSTED => Some(XattrNamespace::Trusted),
+        XATTR_INDEX_SECURITY => Some(XattrNamespace::Security),
+        // POSIX ACLs (2, 3) are not served until ACL support lands.
+        _ => None,
+    }
+}
+
+/// Visit the xattr tables of inode `ino` (inline, then the block's) until `visit` breaks.
+fn for_each_table(
+    sb: &NewSuperBlock,
+    vol: &Volume,
+    ino: u64,
+    mut visit: impl FnMut(&XattrHeader<&[u8]>, u64) -> Result<ControlFlow<()>>,
+) -> Result {
+    let di_bh = meta::read_dinode(sb, &vol.params, vol.blocks, ino)?;
+    let dinode = Dinode::new(di_bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
+    if let Some(table) = dinode.inline_xattr() {
+        if let ControlFlow::Break(()) = visit(&table, ino)? {
+            return Ok(());
+        }
+    }
+    if dinode.i_dyn_features() & HAS_XATTR_FL == 0 || dinode.i_xattr_loc() == 0 {
+        return Ok(());
+    }
+    let blkno = dinode.i_xattr_loc();
+    let bh = read_block(sb, vol, blkno)?;
+    let block = XattrBlock::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
+    if block.is_indexed() {
+        pr_err!(
+            "{}: inode {} keeps its extended attributes in a bucket tree (block {}), which this \
+             build cannot read yet\n",
+            sb.id(),
+            ino,
+            blkno
+        );
+        return Err(errno::code(crate::bindings::EOPNOTSUPP));
+    }
+    visit(&block.xb_header(), blkno).map(|_| ())
+}
+
+fn read_block(sb: &NewSuperBlock, vol: &Volume, blkno: u64) -> Result<BufferHead> {
+    let bh = meta::read(sb, vol.blocks, blkno, "xattr block")?;
+    meta::verify_check(sb, &vol.params, bh.data(), blkno, XattrBlock::<()>::CHECK_OFFSET)?;
+    let block = XattrBlock::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
+    block.validate(blkno, &vol.params).map_err(|e| meta::corrupt(sb, &e))?;
+    Ok(bh)
+}
+
+/// `listxattr`: the names of the namespaces served, `user.` only with `user_xattr`.
+pub fn list(sb: &NewSuperBlock, vol: &Volume, ino: u64, out: &mut XattrList<'_>) -> Result {
+    for_each_table(sb, vol, ino, |table, blkno| {
+        for entry in table.entries() {
+            let Some(namespace) = namespace_of(entry.name_index()) else { continue };
+            if (namespace == XattrNamespace::User && !vol.options.user_xattr) || !namespace.listable() {
+                continue;
+            }
+            out.push(namespace, entry_name(sb, table, &entry, blkno)?)?;
+        }
+        Ok(ControlFlow::Continue(()))
+    })
+}
+
+/// `getxattr`: copy the value into `buf` (or measure it) and return its size.
+pub fn get(
+    sb: &NewSuperBlock,
+    vol: &Volume,
+    ino: u64,
+    namespace: XattrNamespace,
+    name: &[u8],
+    mut buf: Option<&mut [u8]>,
+) -> Result<usize> {
+    if namespace == XattrNamespace::User && !vol.options.user_xattr {
+        return Err(errno::code(crate::bindings::EOPNOTSUPP));
+    }
+    let index = index_of(namespace);
+    let mut found = None;
+    for_each_table(sb, vol, ino, |table, blkno| {
+        for entry in table.entries() {
+            if entry.name_index() != index || entry_name(sb, table, &entry, blkno)? != name {
+                continue;
+            }
+            found = Some(copy_value(sb, vol, table, &entry, blkno, buf.as_deref_mut())?);
+            return Ok(ControlFlow::Break(()));
+        }
+        Ok(ControlFlow::Continue(()))
+    })?;
+    found.ok_or(errno::code(crate::bindings::ENODATA))
+}
+
+fn entry_name<'a>(sb: &NewSuperBlock, table: &'a XattrHeader<&'a [u8]>, entry: &XattrEntry<&[u8]>, blkno: u64) -> Result<&'a [u8]> {
+    table.name(entry).ok_or_else(|| {
+        pr_err!("{}: corrupt metadata: an xattr name in block {} lies outside its table\n", sb.id(), blkno);
+        errno::euclean()
+    })
+}
+
+/// Copy the value of `entry` (or only measure it, without `buf`).
+fn copy_value(
+    sb: &NewSuperBlock,
+    vol: &Volume,
+    table: &XattrHeader<&[u8]>,
+    entry: &XattrEntry<&[u8]>,
+    blkno: u64,
+    buf: Option<&mut [u8]>,
+) -> Result<usize> {
+    let size = usize::try_from(entry.xe_value_size()).map_err(|_| errno::euclean())?;
+    let Some(buf) = buf else { return Ok(size) };
+    let out = buf.get_mut(..size).ok_or(ERANGE)?;
+    if entry.is_local() {
+        let value = table.local_value(entry).ok_or_else(|| {
+            pr_err!("{}: corrupt metadata: an xattr value in block {} lies outside its table\n", sb.id(), blkno);
+            errno::euclean()
+        })?;
+        out.copy_from_slice(value);
+        return Ok(size);
+    }
+    let root = table.value_root(entry).ok_or_else(|| {
+        pr_err!("{}: corrupt metadata: an xattr value root in block {} lies outside its table\n", sb.id(), blkno);
+        errno::euclean()
+    })?;
+    read_value_tree(sb, vol, &root, blkno, out)?;
+    Ok(size)
+}
+
+/// Read a value kept in clusters of its own, block by block through its extent tree.
+fn read_value_tree(sb: &NewSuperBlock, vol: &Volume, root: &XattrValueRoot<&[u8]>, owner: u64, out: &mut [u8]) -> Result {
+    let block_size = vol.params.block_size as usize;
+    let per_cluster_bits = vol.cluster_bits - vol.block_bits;
+    for (index, chunk) in out.chunks_mut(block_size).enumerate() {
+        cond_resched();
+        let block = index as u64;
+        let cpos = u32::try_from(block >> per_cluster_bits).map_err(|_| errno::euclean())?;
+        let extent = extent_map::with_leaf(sb, vol, root.xr_list(), owner, cpos, |leaf| {
+            leaf.recs().find_map(|rec| {
+                let start = rec.e_cpos();
+                let len = u32::from(rec.e_leaf_clusters());
+                (start <= cpos && u64::from(cpos) < u64::from(start) + u64::from(len))
+                    .then(|| rec.e_blkno().saturating_add((block - (u64::from(start) << per_cluster_bits)) as u64))
+            })
+        })?;
+        let Some(blkno) = extent.flatten() else {
+            pr_err!("{}: corrupt metadata: an xattr value of block {} has a hole\n", sb.id(), owner);
+            return Err(errno::euclean());
+        };
+        let bh = meta::read(sb, vol.blocks, blkno, "xattr value")?;
+        let data = bh.data().get(..chunk.len()).ok_or(EIO)?;
+        chunk.copy_from_slice(data);
+    }
+    Ok(())
+}
