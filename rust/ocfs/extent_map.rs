@@ -9,6 +9,8 @@ use crate::meta;
 use crate::vfs::NewSuperBlock;
 use crate::volume::Volume;
 use crate::errno;
+use crate::vfs::cond_resched;
+use core::ops::ControlFlow;
 use kernel::prelude::*;
 
 /// The deepest extent tree the C ocfs2 builds (`OCFS2_MAX_PATH_DEPTH`).
@@ -74,6 +76,50 @@ pub fn with_leaf<R>(
             None => return Ok(None),
         }
     }
+}
+
+/// Visit every leaf record `(e_cpos, clusters, e_blkno)` of the tree rooted at `root` (in
+/// block `owner`), in order, until `visit` breaks.
+pub fn for_each_leaf_record(
+    sb: &NewSuperBlock,
+    vol: &Volume,
+    root: &ExtentList<&[u8]>,
+    owner: u64,
+    visit: &mut dyn FnMut(u32, u32, u64) -> Result<ControlFlow<()>>,
+) -> Result<ControlFlow<()>> {
+    let depth = root.l_tree_depth();
+    if depth > MAX_TREE_DEPTH {
+        pr_err!("{}: corrupt metadata: block {} roots an extent tree of depth {}\n", sb.id(), owner, depth);
+        return Err(errno::euclean());
+    }
+    for rec in root.recs() {
+        if depth == 0 {
+            if let ControlFlow::Break(()) = visit(rec.e_cpos(), u32::from(rec.e_leaf_clusters()), rec.e_blkno())? {
+                return Ok(ControlFlow::Break(()));
+            }
+            continue;
+        }
+        cond_resched();
+        let child = rec.e_blkno();
+        let bh = meta::read_extent_block(sb, &vol.params, vol.blocks, child)?;
+        let eb = ExtentBlock::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
+        let list = eb.h_list();
+        // Strictly shallower children bound the recursion by the root's depth.
+        if u32::from(list.l_tree_depth()) + 1 != u32::from(depth) {
+            pr_err!(
+                "{}: corrupt metadata: extent block {} has depth {} below a node of depth {}\n",
+                sb.id(),
+                child,
+                list.l_tree_depth(),
+                depth
+            );
+            return Err(errno::euclean());
+        }
+        if let ControlFlow::Break(()) = for_each_leaf_record(sb, vol, &list, child, visit)? {
+            return Ok(ControlFlow::Break(()));
+        }
+    }
+    Ok(ControlFlow::Continue(()))
 }
 
 /// The child of an interior list that covers `cpos`: interior records are sorted by

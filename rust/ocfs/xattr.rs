@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Extended attributes, read side: the table inline in the inode and the table of an
-//! external xattr block, with values stored next to their names or in clusters of their
-//! own (`ocfs2_xattr_ibody_get`, `ocfs2_xattr_block_get`).
+//! Extended attributes, read side: the table inline in the inode, the table of an external
+//! xattr block, or the buckets of an indexed one, with values stored next to their names or
+//! in clusters of their own (`ocfs2_xattr_ibody_get`, `ocfs2_xattr_block_get`). Lookups scan
+//! the buckets rather than hashing into them: correct for any hash, and listing needs the
+//! full scan anyway.
 
 use crate::errno;
 use crate::extent_map;
 use crate::format::dinode::{Dinode, HAS_XATTR_FL};
 use crate::format::xattr::{
-    XattrBlock, XattrEntry, XattrHeader, XattrValueRoot, XATTR_INDEX_SECURITY, XATTR_INDEX_TRUSTED,
-    XATTR_INDEX_USER,
+    validate_xattr_bucket, XattrBlock, XattrEntry, XattrHeader, XattrValueRoot, XATTR_BUCKET_SIZE,
+    XATTR_INDEX_SECURITY, XATTR_INDEX_TRUSTED, XATTR_INDEX_USER,
 };
 use crate::meta;
 use crate::vfs::{cond_resched, BufferHead, NewSuperBlock, XattrList, XattrNamespace};
@@ -57,16 +59,70 @@ fn for_each_table(
     let bh = read_block(sb, vol, blkno)?;
     let block = XattrBlock::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
     if block.is_indexed() {
-        pr_err!(
-            "{}: inode {} keeps its extended attributes in a bucket tree (block {}), which this \
-             build cannot read yet\n",
-            sb.id(),
-            ino,
-            blkno
-        );
-        return Err(errno::code(crate::bindings::EOPNOTSUPP));
+        return for_each_bucket(sb, vol, &block, blkno, &mut visit);
     }
     visit(&block.xb_header(), blkno).map(|_| ())
+}
+
+/// Visit the tables of every bucket of an indexed xattr block (`ocfs2_iterate_xattr_index_block`):
+/// the tree maps name-hash ranges to runs of 4 KiB buckets; the first bucket of a run says
+/// how many buckets it holds.
+fn for_each_bucket(
+    sb: &NewSuperBlock,
+    vol: &Volume,
+    block: &XattrBlock<&[u8]>,
+    blkno: u64,
+    visit: &mut impl FnMut(&XattrHeader<&[u8]>, u64) -> Result<ControlFlow<()>>,
+) -> Result {
+    let block_size = vol.params.block_size as usize;
+    let blocks_per_bucket = ((XATTR_BUCKET_SIZE as u64) >> vol.block_bits).max(1);
+    let buckets_per_cluster = (u64::from(vol.params.cluster_size) >> XATTR_BUCKET_SIZE.trailing_zeros()).max(1);
+    let mut bucket = KVec::from_elem(0u8, XATTR_BUCKET_SIZE.max(block_size), GFP_KERNEL)?;
+    let root = block.xb_root();
+    let _ = extent_map::for_each_leaf_record(sb, vol, &root.xt_list(), blkno, &mut |_cpos, clusters, start| {
+        let mut count = None;
+        let mut index = 0u64;
+        while index < count.unwrap_or(1) {
+            cond_resched();
+            let first = start.saturating_add(index.saturating_mul(blocks_per_bucket));
+            read_bucket(sb, vol, first, blocks_per_bucket, &mut bucket)?;
+            let table = XattrHeader::new(&bucket[..]).map_err(|e| meta::corrupt(sb, &e))?;
+            if count.is_none() {
+                let buckets = u64::from(table.xh_num_buckets());
+                let room = u64::from(clusters).saturating_mul(buckets_per_cluster);
+                if buckets == 0 || buckets > room {
+                    pr_err!(
+                        "{}: corrupt metadata: xattr bucket {} claims {} buckets in {} clusters\n",
+                        sb.id(),
+                        first,
+                        buckets,
+                        clusters
+                    );
+                    return Err(errno::euclean());
+                }
+                count = Some(buckets);
+            }
+            if let ControlFlow::Break(()) = visit(&table, first)? {
+                return Ok(ControlFlow::Break(()));
+            }
+            index += 1;
+        }
+        Ok(ControlFlow::Continue(()))
+    })?;
+    Ok(())
+}
+
+/// Read the bucket whose first block is `first` into `bucket` and check it.
+fn read_bucket(sb: &NewSuperBlock, vol: &Volume, first: u64, blocks: u64, bucket: &mut [u8]) -> Result {
+    let block_size = vol.params.block_size as usize;
+    for (i, chunk) in bucket.chunks_mut(block_size).take(blocks as usize).enumerate() {
+        let bh = meta::read(sb, vol.blocks, first.saturating_add(i as u64), "xattr bucket")?;
+        chunk.copy_from_slice(bh.data().get(..chunk.len()).ok_or(EIO)?);
+    }
+    let len = (blocks as usize).saturating_mul(block_size).min(bucket.len());
+    let bucket = bucket.get(..len).ok_or(EIO)?;
+    meta::verify_check(sb, &vol.params, bucket, first, XattrHeader::<()>::CHECK_OFFSET)?;
+    validate_xattr_bucket(bucket, vol.params.block_size, first).map_err(|e| meta::corrupt(sb, &e))
 }
 
 fn read_block(sb: &NewSuperBlock, vol: &Volume, blkno: u64) -> Result<BufferHead> {
