@@ -259,3 +259,13 @@ void ocfs_bh_unlock(struct buffer_head *bh)
 {
 	unlock_buffer(bh);
 }
+
+struct inode *ocfs_kiocb_inode(struct kiocb *iocb)
+{
+	return iocb->ki_filp->f_mapping->host;
+}
+
+ssize_t ocfs_blockdev_direct_io(struct kiocb *iocb, struct iov_iter *iter, get_block_t *get_block)
+{
+	return blockdev_direct_IO(iocb, ocfs_kiocb_inode(iocb), iter, get_block);
+}

@@ -117,6 +117,7 @@ impl<T: FileSystem> Tables<T> {
         read_folio: Some(read_folio::<T>),
         readahead: Some(readahead::<T>),
         bmap: Some(bmap::<T>),
+        direct_IO: Some(direct_io::<T>),
         // SAFETY: as above.
         ..unsafe { core::mem::zeroed() }
     };
@@ -437,4 +438,15 @@ unsafe extern "C" fn listxattr<T: FileSystem>(dentry: *mut c::dentry, buffer: *m
         Ok(()) => list.len() as isize,
         Err(err) => err.to_errno() as isize,
     }
+}
+
+unsafe extern "C" fn direct_io<T: FileSystem>(iocb: *mut c::kiocb, iter: *mut c::iov_iter) -> isize {
+    // SAFETY: the VFS passes a live O_DIRECT request on a file of ours.
+    let inode = unsafe { INode::<T>::from_raw(c::ocfs_kiocb_inode(iocb)) };
+    if !T::maps_blocks(inode) {
+        // Data kept in the inode block: 0 makes the VFS read it through the page cache.
+        return 0;
+    }
+    // SAFETY: as above; reads map blocks through `get_block` without creating any.
+    unsafe { c::ocfs_blockdev_direct_io(iocb, iter, Some(get_block::<T>)) }
 }
