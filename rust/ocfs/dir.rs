@@ -88,16 +88,30 @@ pub fn read_block(sb: &NewSuperBlock, vol: &Volume, blkno: u64, dir_blkno: u64, 
 
 /// The inode of entry `name` in one region (a directory block's entries).
 pub fn find_in_region(sb: &NewSuperBlock, region: &[u8], blkno: u64, name: &[u8]) -> Result<Option<u64>> {
-    let mut found = None;
-    let _ = visit_region(sb, region, blkno, 0, 0, &mut |entry: &Entry<'_>| {
-        if entry.name == name {
-            found = Some(entry.ino);
+    let mut matcher = NameMatcher::new(name);
+    let _ = visit_region(sb, region, blkno, 0, 0, &mut |entry: &Entry<'_>| matcher.visit(entry))?;
+    Ok(matcher.found)
+}
+
+/// Looks for one name among the entries it visits.
+struct NameMatcher<'n> {
+    name: &'n [u8],
+    found: Option<u64>,
+}
+
+impl<'n> NameMatcher<'n> {
+    fn new(name: &'n [u8]) -> Self {
+        Self { name, found: None }
+    }
+
+    fn visit(&mut self, entry: &Entry<'_>) -> ControlFlow<()> {
+        if entry.name == self.name {
+            self.found = Some(entry.ino);
             ControlFlow::Break(())
         } else {
             ControlFlow::Continue(())
         }
-    })?;
-    Ok(found)
+    }
 }
 
 /// Visit the live entries of one region (a block, or the inline data) that starts at
@@ -138,16 +152,9 @@ pub fn find(sb: &NewSuperBlock, vol: &Volume, dir_blkno: u64, name: &[u8]) -> Re
     if let Some(answer) = dx::lookup(sb, vol, dir_blkno, name)? {
         return Ok(answer);
     }
-    let mut found = None;
-    let _ = walk(sb, vol, dir_blkno, 0, |entry| {
-        if entry.name == name {
-            found = Some(entry.ino);
-            ControlFlow::Break(())
-        } else {
-            ControlFlow::Continue(())
-        }
-    })?;
-    Ok(found)
+    let mut matcher = NameMatcher::new(name);
+    let _ = walk(sb, vol, dir_blkno, 0, |entry| matcher.visit(entry))?;
+    Ok(matcher.found)
 }
 
 /// `readdir`: emit entries from the emitter's position until the reader is full or the

@@ -57,16 +57,7 @@ pub fn with_leaf<R>(
         let bh = meta::read_extent_block(sb, &vol.params, vol.blocks, next)?;
         let eb = ExtentBlock::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
         let list = eb.h_list();
-        if u32::from(list.l_tree_depth()) + 1 != u32::from(depth) {
-            pr_err!(
-                "{}: corrupt metadata: extent block {} has depth {} below a node of depth {}\n",
-                sb.id(),
-                next,
-                list.l_tree_depth(),
-                depth
-            );
-            return Err(errno::euclean());
-        }
+        check_child_depth(sb, &list, next, depth)?;
         depth -= 1;
         if depth == 0 {
             return Ok(Some(at_leaf(&list)));
@@ -105,21 +96,28 @@ pub fn for_each_leaf_record(
         let eb = ExtentBlock::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
         let list = eb.h_list();
         // Strictly shallower children bound the recursion by the root's depth.
-        if u32::from(list.l_tree_depth()) + 1 != u32::from(depth) {
-            pr_err!(
-                "{}: corrupt metadata: extent block {} has depth {} below a node of depth {}\n",
-                sb.id(),
-                child,
-                list.l_tree_depth(),
-                depth
-            );
-            return Err(errno::euclean());
-        }
+        check_child_depth(sb, &list, child, depth)?;
         if let ControlFlow::Break(()) = for_each_leaf_record(sb, vol, &list, child, visit)? {
             return Ok(ControlFlow::Break(()));
         }
     }
     Ok(ControlFlow::Continue(()))
+}
+
+/// Refuse an extent block that is not exactly one level below its parent of `depth`:
+/// strictly shallower children are what bound every walk.
+fn check_child_depth(sb: &NewSuperBlock, list: &ExtentList<&[u8]>, blkno: u64, depth: u16) -> Result {
+    if u32::from(list.l_tree_depth()) + 1 == u32::from(depth) {
+        return Ok(());
+    }
+    pr_err!(
+        "{}: corrupt metadata: extent block {} has depth {} below a node of depth {}\n",
+        sb.id(),
+        blkno,
+        list.l_tree_depth(),
+        depth
+    );
+    Err(errno::euclean())
 }
 
 /// The child of an interior list that covers `cpos`: interior records are sorted by
