@@ -28,6 +28,8 @@ const char *ocfs_param_string(struct fs_parameter *param);
 
 /* Superblocks. */
 struct buffer_head *ocfs_sb_bread(struct super_block *sb, sector_t block);
+/* sb_bread that also says whether the block came from the disk (*fresh) or the cache. */
+struct buffer_head *ocfs_sb_bread_fresh(struct super_block *sb, sector_t block, bool *fresh);
 unsigned int ocfs_sb_logical_block_size(struct super_block *sb);
 const char *ocfs_sb_id(struct super_block *sb);
 void *ocfs_sb_fs_info(struct super_block *sb);
@@ -90,4 +92,5 @@ size_t ocfs_bh_size(struct buffer_head *bh);
 struct inode *ocfs_kiocb_inode(struct kiocb *iocb);
 ssize_t ocfs_blockdev_direct_io(struct kiocb *iocb, struct iov_iter *iter, get_block_t *get_block);
 void ocfs_bh_lock(struct buffer_head *bh);
+void ocfs_bh_clear_uptodate(struct buffer_head *bh);
 void ocfs_bh_unlock(struct buffer_head *bh);

@@ -65,6 +65,24 @@ struct buffer_head *ocfs_sb_bread(struct super_block *sb, sector_t block)
 	return sb_bread(sb, block);
 }
 
+struct buffer_head *ocfs_sb_bread_fresh(struct super_block *sb, sector_t block, bool *fresh)
+{
+	struct buffer_head *bh = sb_getblk(sb, block);
+	int ret;
+
+	*fresh = false;
+	if (!bh || buffer_uptodate(bh))
+		return bh;
+	ret = bh_read(bh, 0);
+	if (ret < 0) {
+		brelse(bh);
+		return NULL;
+	}
+	/* 1: another reader brought it in meanwhile; 0: we read it. */
+	*fresh = ret == 0;
+	return bh;
+}
+
 unsigned int ocfs_sb_logical_block_size(struct super_block *sb)
 {
 	return bdev_logical_block_size(sb->s_bdev);
@@ -268,4 +286,9 @@ struct inode *ocfs_kiocb_inode(struct kiocb *iocb)
 ssize_t ocfs_blockdev_direct_io(struct kiocb *iocb, struct iov_iter *iter, get_block_t *get_block)
 {
 	return blockdev_direct_IO(iocb, ocfs_kiocb_inode(iocb), iter, get_block);
+}
+
+void ocfs_bh_clear_uptodate(struct buffer_head *bh)
+{
+	clear_buffer_uptodate(bh);
 }

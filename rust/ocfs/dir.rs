@@ -75,14 +75,13 @@ pub fn walk(
 
 /// A checked directory block of directory `dir_blkno`, which has a trailer or not.
 pub fn read_block(sb: &NewSuperBlock, vol: &Volume, blkno: u64, dir_blkno: u64, trailer: bool) -> Result<BufferHead> {
-    let bh = meta::read(sb, vol.blocks, blkno, "directory block")?;
-    let block = bh.data();
-    if trailer {
-        meta::verify_check(sb, &vol.params, block, blkno, dir_block_check_offset(block.len()))?;
-        dir_trailer(block)
-            .and_then(|t| t.validate(blkno, dir_blkno))
-            .map_err(|e| meta::corrupt(sb, &e))?;
+    if !trailer {
+        return meta::read(sb, vol.blocks, blkno, "directory block");
     }
+    let bh = meta::read_checked(sb, &vol.params, vol.blocks, blkno, "directory block", dir_block_check_offset)?;
+    dir_trailer(bh.data())
+        .and_then(|t| t.validate(blkno, dir_blkno))
+        .map_err(|e| meta::corrupt(sb, &e))?;
     Ok(bh)
 }
 

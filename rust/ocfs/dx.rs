@@ -104,8 +104,9 @@ fn search(
 }
 
 fn read_root(sb: &NewSuperBlock, vol: &Volume, blkno: u64, dir_blkno: u64) -> Result<BufferHead> {
-    let bh = meta::read(sb, vol.blocks, blkno, "directory index root")?;
-    meta::verify_check(sb, &vol.params, bh.data(), blkno, DxRoot::<()>::CHECK_OFFSET)?;
+    let bh = meta::read_checked(sb, &vol.params, vol.blocks, blkno, "directory index root", |_| {
+        DxRoot::<()>::CHECK_OFFSET
+    })?;
     let root = DxRoot::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
     root.validate(blkno, &vol.params).map_err(|e| meta::corrupt(sb, &e))?;
     if root.dr_dir_blkno() != dir_blkno {
@@ -122,8 +123,9 @@ fn read_root(sb: &NewSuperBlock, vol: &Volume, blkno: u64, dir_blkno: u64) -> Re
 }
 
 fn read_leaf(sb: &NewSuperBlock, vol: &Volume, blkno: u64) -> Result<BufferHead> {
-    let bh = meta::read(sb, vol.blocks, blkno, "directory index leaf")?;
-    meta::verify_check(sb, &vol.params, bh.data(), blkno, DxLeaf::<()>::CHECK_OFFSET)?;
+    let bh = meta::read_checked(sb, &vol.params, vol.blocks, blkno, "directory index leaf", |_| {
+        DxLeaf::<()>::CHECK_OFFSET
+    })?;
     let leaf = DxLeaf::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
     leaf.validate(blkno, &vol.params).map_err(|e| meta::corrupt(sb, &e))?;
     Ok(bh)

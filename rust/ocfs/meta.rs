@@ -32,6 +32,11 @@ pub fn corrupt(sb: &NewSuperBlock, err: &FormatError) -> Error {
 
 /// Read block `blkno`, refusing block numbers outside the volume.
 pub fn read(sb: &NewSuperBlock, volume_blocks: u64, blkno: u64, what: &str) -> Result<BufferHead> {
+    read_fresh(sb, volume_blocks, blkno, what).map(|(bh, _)| bh)
+}
+
+/// [`read`], also saying whether the block came from the disk just now.
+fn read_fresh(sb: &NewSuperBlock, volume_blocks: u64, blkno: u64, what: &str) -> Result<(BufferHead, bool)> {
     if blkno == 0 || blkno >= volume_blocks {
         pr_err!(
             "{}: corrupt metadata: {} at block {} is outside the volume ({} blocks)\n",
@@ -42,9 +47,29 @@ pub fn read(sb: &NewSuperBlock, volume_blocks: u64, blkno: u64, what: &str) -> R
         );
         return Err(errno::euclean());
     }
-    sb.read_block(blkno).inspect_err(|_| {
+    sb.read_block_fresh(blkno).inspect_err(|_| {
         pr_err!("{}: I/O error reading {} at block {}\n", sb.id(), what, blkno);
     })
+}
+
+/// Read a metadata block whose block check sits at `check_off(block length)`. The check is
+/// verified when the block comes from the disk (as the C ocfs2 does): a cached block was
+/// verified when it was read, or was changed in memory by us, and its check is recomputed
+/// when the journal writes it. A block that fails is dropped from the cache, so it is read
+/// and checked again next time.
+pub fn read_checked(
+    sb: &NewSuperBlock,
+    params: &FsParams,
+    volume_blocks: u64,
+    blkno: u64,
+    what: &str,
+    check_off: impl FnOnce(usize) -> usize,
+) -> Result<BufferHead> {
+    let (bh, fresh) = read_fresh(sb, volume_blocks, blkno, what)?;
+    if fresh {
+        verify_check(sb, params, bh.data(), blkno, check_off(bh.data().len())).inspect_err(|_| bh.discard())?;
+    }
+    Ok(bh)
 }
 
 /// Verify the block check at `check_off` of `block` (read from `blkno`) on metaecc volumes.
@@ -58,8 +83,7 @@ pub fn verify_check(sb: &NewSuperBlock, params: &FsParams, block: &[u8], blkno: 
 
 /// A checked inode block.
 pub fn read_dinode(sb: &NewSuperBlock, params: &FsParams, volume_blocks: u64, blkno: u64) -> Result<BufferHead> {
-    let bh = read(sb, volume_blocks, blkno, "inode")?;
-    verify_check(sb, params, bh.data(), blkno, Dinode::<()>::CHECK_OFFSET)?;
+    let bh = read_checked(sb, params, volume_blocks, blkno, "inode", |_| Dinode::<()>::CHECK_OFFSET)?;
     let inode = Dinode::new(bh.data()).map_err(|e| corrupt(sb, &e.at_block(blkno)))?;
     inode.validate(blkno, params).map_err(|e| corrupt(sb, &e))?;
     Ok(bh)
@@ -72,8 +96,7 @@ pub fn read_extent_block(
     volume_blocks: u64,
     blkno: u64,
 ) -> Result<BufferHead> {
-    let bh = read(sb, volume_blocks, blkno, "extent block")?;
-    verify_check(sb, params, bh.data(), blkno, ExtentBlock::<()>::CHECK_OFFSET)?;
+    let bh = read_checked(sb, params, volume_blocks, blkno, "extent block", |_| ExtentBlock::<()>::CHECK_OFFSET)?;
     let eb = ExtentBlock::new(bh.data()).map_err(|e| corrupt(sb, &e.at_block(blkno)))?;
     eb.validate(blkno, params).map_err(|e| corrupt(sb, &e))?;
     Ok(bh)

@@ -126,8 +126,7 @@ fn read_bucket(sb: &NewSuperBlock, vol: &Volume, first: u64, blocks: u64, bucket
 }
 
 fn read_block(sb: &NewSuperBlock, vol: &Volume, blkno: u64) -> Result<BufferHead> {
-    let bh = meta::read(sb, vol.blocks, blkno, "xattr block")?;
-    meta::verify_check(sb, &vol.params, bh.data(), blkno, XattrBlock::<()>::CHECK_OFFSET)?;
+    let bh = meta::read_checked(sb, &vol.params, vol.blocks, blkno, "xattr block", |_| XattrBlock::<()>::CHECK_OFFSET)?;
     let block = XattrBlock::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
     block.validate(blkno, &vol.params).map_err(|e| meta::corrupt(sb, &e))?;
     Ok(bh)

@@ -65,6 +65,20 @@ mkfs.ocfs -q -F -M local "$DISK"
 poke $((2 * 4096 + 0xe3)) '\100'
 refused "unknown features"
 
+# metaecc: one flipped byte in a field nothing else checks (the root inode's i_atime) fails
+# the block check, every time: a block that failed is read from the disk again, not trusted
+# from the cache.
+mkfs.ocfs -q -F -M local --fs-features=metaecc "$DISK"
+root=$(debugfs.ocfs2 -R stats "$DISK" 2>/dev/null | sed -n 's/.*Root Blknum: \([0-9]*\).*/\1/p')
+[ -n "$root" ] || fail "no root block number from debugfs.ocfs2"
+poke $((root * 4096 + 0x30)) '\377'
+for attempt in 1 2; do
+    dmesg -c >/dev/null
+    if mount -i -t ocfs2 -o ro "$DISK" /mnt/ocfs 2>/dev/null; then fail "a root inode with a bad check mounted"; fi
+    dmesg | grep -q "ocfs: $dev: corrupt metadata: .*block $root.*" ||
+        { dmesg | tail -5; fail "attempt $attempt: no corrupt-metadata line for block $root"; }
+done
+
 # Random damage to the superblock, many times: refusals only, never a kernel oops
 # (the harness fails the run on any oops or BUG on the console).
 mkfs.ocfs -q -F -M local "$DISK"

@@ -33,6 +33,14 @@ impl BufferHead {
 }
 
 impl BufferHead {
+    /// Forget the cached contents (they failed a check), so the next read goes to the disk
+    /// and checks them again.
+    pub fn discard(&self) {
+        // SAFETY: by the invariant the buffer is live; a buffer that is not uptodate is
+        // simply read again.
+        unsafe { c::ocfs_bh_clear_uptodate(self.0.as_ptr()) };
+    }
+
     /// Change the block in place, under the buffer lock, and write it to disk before
     /// returning (for the few writes made outside a journal, like marking a journal clean).
     pub fn write_sync(&self, change: impl FnOnce(&mut [u8])) -> Result {

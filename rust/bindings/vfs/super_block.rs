@@ -58,6 +58,16 @@ impl NewSuperBlock {
         NonNull::new(bh).map(BufferHead::from_raw).ok_or(EIO)
     }
 
+    /// Read block `block` through the buffer cache, and say whether it came from the disk
+    /// just now (`true`) or was already cached (`false`): checks that only disk contents
+    /// need (block checksums) run on fresh blocks only.
+    pub fn read_block_fresh(&self, block: u64) -> Result<(BufferHead, bool)> {
+        let mut fresh = false;
+        // SAFETY: valid superblock with a block device; a NULL result means an I/O error.
+        let bh = unsafe { c::ocfs_sb_bread_fresh(self.as_ptr(), block, &mut fresh) };
+        NonNull::new(bh).map(|bh| (BufferHead::from_raw(bh), fresh)).ok_or(EIO)
+    }
+
     /// Whether the mount is read-only.
     pub fn read_only(&self) -> bool {
         // SAFETY: valid superblock.
