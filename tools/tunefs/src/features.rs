@@ -40,8 +40,6 @@ fn unsupported_reason(name: &str, enable: bool) -> &'static str {
         ("backup-super", false) => "freeing the backup superblock clusters",
         ("inline-data", false) => "moving inline data out to allocated clusters",
         ("indexed-dirs", true) => "building an index and trailers for every directory",
-        ("usrquota" | "grpquota", true) => "allocating and filling quota files",
-        ("usrquota" | "grpquota", false) => "removing quota files",
         ("refcount", false) => "copying out every shared extent",
         ("local", false) => "the running cluster stack's description",
         ("clusterinfo", true) => "the running cluster stack's description",
@@ -156,6 +154,11 @@ fn enable_one(name: &str, sb: &SuperBlock<&[u8]>, plan: &mut Plan) -> Result<(),
             plan.features = plan.features.union(f);
             plan.conversions.push(Conversion::MetaEcc);
         }
+        "usrquota" | "grpquota" => {
+            plan.features = plan.features.union(f);
+            plan.conversions
+                .push(Conversion::QuotaOn(usize::from(name == "grpquota")));
+        }
         "unwritten" => {
             if !plan.features.intersects(named("sparse")) {
                 return Err(refuse("sparse", true));
@@ -201,6 +204,11 @@ fn disable_one(name: &str, sb: &SuperBlock<&[u8]>, plan: &mut Plan) -> Result<()
         "discontig-bg" => {
             plan.features = plan.features.difference(f);
             plan.conversions.push(Conversion::ContiguousGroups);
+        }
+        "usrquota" | "grpquota" => {
+            plan.features = plan.features.difference(f);
+            plan.conversions
+                .push(Conversion::QuotaOff(usize::from(name == "grpquota")));
         }
         "indexed-dirs" => {
             plan.features = plan.features.difference(f);

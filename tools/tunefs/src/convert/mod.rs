@@ -5,6 +5,7 @@
 
 mod discontig;
 mod metaecc;
+mod quota;
 mod slotmap_layout;
 mod unindex;
 mod unwritten;
@@ -28,6 +29,10 @@ pub enum Conversion {
     MarkWritten,
     /// "metaecc" on: directory trailers installed, every metadata block's check stored.
     MetaEcc,
+    /// "usrquota" (0) / "grpquota" (1) on: quota files created, usage computed.
+    QuotaOn(usize),
+    /// "nousrquota" (0) / "nogrpquota" (1): quota files removed.
+    QuotaOff(usize),
 }
 
 /// Checks every conversion's preconditions, then runs them in order.
@@ -36,6 +41,16 @@ pub fn run(vol: &mut Volume, conversions: &[Conversion]) -> Result<(), String> {
     let mut indexed = Vec::new();
     let mut unwritten = Vec::new();
     let mut ecc = None;
+    let quotas: Vec<usize> = conversions
+        .iter()
+        .filter_map(|c| match c {
+            Conversion::QuotaOn(kind) => Some(*kind),
+            _ => None,
+        })
+        .collect();
+    if !quotas.is_empty() {
+        quota::check_on(vol, &quotas)?;
+    }
     for conversion in conversions {
         match conversion {
             Conversion::SlotMapLayout { extended } => slotmap_layout::check(vol, *extended)?,
@@ -52,6 +67,7 @@ pub fn run(vol: &mut Volume, conversions: &[Conversion]) -> Result<(), String> {
                 }
                 ecc = Some(metaecc::find(vol)?);
             }
+            Conversion::QuotaOn(_) | Conversion::QuotaOff(_) => {}
         }
     }
     for conversion in conversions {
@@ -66,6 +82,8 @@ pub fn run(vol: &mut Volume, conversions: &[Conversion]) -> Result<(), String> {
                     metaecc::write(vol, plan)?;
                 }
             }
+            Conversion::QuotaOn(kind) => quota::enable(vol, *kind)?,
+            Conversion::QuotaOff(kind) => quota::disable(vol, *kind)?,
         }
     }
     Ok(())
