@@ -351,9 +351,7 @@ fn allocating_options_and_conversions_are_refused() {
         }
         // Toggles that convert data (tests/converting.rs) and those not done yet.
         for toggle in [
-            "metaecc",
             "indexed-dirs",
-            "usrquota",
             "nosparse",
             "nobackup-super",
         ] {
@@ -384,7 +382,7 @@ fn allocating_options_and_conversions_are_refused() {
     }
     let default = FEATURE_VOLUMES[1];
     for (label, image) in volumes(&scratch, &[(default.0, default.1, default.2)]) {
-        for toggle in ["noinline-data", "norefcount", "nounwritten"] {
+        for toggle in ["noinline-data", "norefcount"] {
             assert_refused(
                 &scratch,
                 &label,
