@@ -36,11 +36,8 @@ fn unsupported_reason(name: &str, enable: bool) -> &'static str {
     match (name, enable) {
         ("sparse", true) => "truncating every file's allocation past i_size",
         ("sparse", false) => "allocating clusters to fill every hole",
-        ("backup-super", true) => "allocating the backup superblock clusters",
-        ("backup-super", false) => "freeing the backup superblock clusters",
         ("inline-data", false) => "moving inline data out to allocated clusters",
         ("indexed-dirs", true) => "building an index and trailers for every directory",
-        ("refcount", false) => "copying out every shared extent",
         ("local", false) => "the running cluster stack's description",
         ("clusterinfo", true) => "the running cluster stack's description",
         _ => "more than a superblock change",
@@ -159,6 +156,10 @@ fn enable_one(name: &str, sb: &SuperBlock<&[u8]>, plan: &mut Plan) -> Result<(),
             plan.conversions
                 .push(Conversion::QuotaOn(usize::from(name == "grpquota")));
         }
+        "backup-super" => {
+            plan.features = plan.features.union(f);
+            plan.conversions.push(Conversion::BackupSuper(true));
+        }
         "unwritten" => {
             if !plan.features.intersects(named("sparse")) {
                 return Err(refuse("sparse", true));
@@ -209,6 +210,14 @@ fn disable_one(name: &str, sb: &SuperBlock<&[u8]>, plan: &mut Plan) -> Result<()
             plan.features = plan.features.difference(f);
             plan.conversions
                 .push(Conversion::QuotaOff(usize::from(name == "grpquota")));
+        }
+        "backup-super" => {
+            plan.features = plan.features.difference(f);
+            plan.conversions.push(Conversion::BackupSuper(false));
+        }
+        "refcount" => {
+            plan.features = plan.features.difference(f);
+            plan.conversions.push(Conversion::NoRefcount);
         }
         "indexed-dirs" => {
             plan.features = plan.features.difference(f);

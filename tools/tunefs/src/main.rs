@@ -38,7 +38,7 @@ use std::process::ExitCode;
 )]
 struct Cli {
     /// Print superblock fields through a query format (%B %T %N %R %Y %P %V %U %M %H %O).
-    #[arg(short = 'Q', long = "query", value_name = "FORMAT", conflicts_with_all = ["label", "uuid", "features"])]
+    #[arg(short = 'Q', long = "query", value_name = "FORMAT", conflicts_with_all = ["label", "uuid", "features", "backup_super"])]
     query: Option<String>,
     /// Set the volume label (at most 64 bytes are kept).
     #[arg(short = 'L', long = "label")]
@@ -66,7 +66,7 @@ struct Cli {
     /// (in blocks, or in the unit attached: -Sbytes, -Sblocks, -Sclusters).
     #[arg(short = 'S', long = "volume-size", value_name = "UNIT", num_args = 0..=1, require_equals = true, default_missing_value = "")]
     grow: Option<String>,
-    /// Add backup superblocks (not supported yet).
+    /// Add backup superblocks: the same as --fs-features=backup-super.
     #[arg(long = "backup-super")]
     backup_super: bool,
     /// The device or image.
@@ -115,7 +115,7 @@ fn run(cli: &Cli) -> Result<(), String> {
             .and_then(|()| out.flush())
             .map_err(|e| format!("cannot write the answer: {e}"));
     }
-    if cli.label.is_none() && cli.uuid.is_none() && cli.features.is_none() {
+    if cli.label.is_none() && cli.uuid.is_none() && feature_list(cli).is_none() {
         return Err("nothing to do: give -L, -U, --fs-features or -Q".into());
     }
     let mut vol = Volume::open(&cli.device, true).map_err(|e| e.to_string())?;
@@ -144,11 +144,6 @@ fn run(cli: &Cli) -> Result<(), String> {
 
 /// Options that need work this tool does not do yet, and combinations it does not run.
 fn refuse_unsupported(cli: &Cli) -> Result<(), String> {
-    if cli.backup_super {
-        return Err(
-            "--backup-super: it allocates the backup superblock clusters; not supported yet".into(),
-        );
-    }
     if cli.blocks.is_some() && cli.grow.is_none() {
         return Err("a size argument is only valid with -S".into());
     }
@@ -157,7 +152,7 @@ fn refuse_unsupported(cli: &Cli) -> Result<(), String> {
         cli.journal.is_some(),
         cli.grow.is_some(),
     ];
-    let superblock_only = cli.label.is_some() || cli.uuid.is_some() || cli.features.is_some();
+    let superblock_only = cli.label.is_some() || cli.uuid.is_some() || feature_list(cli).is_some();
     let count = allocating.iter().filter(|a| **a).count();
     if count > 1 || (count == 1 && (superblock_only || cli.query.is_some())) {
         return Err(
@@ -264,13 +259,23 @@ fn parse_journal_options(options: &str) -> Result<u64, String> {
     size.ok_or_else(|| "Valid journal options are:\n\tsize=<journal-size>".to_string())
 }
 
+/// The toggles asked for: --fs-features, and "backup-super" for --backup-super.
+fn feature_list(cli: &Cli) -> Option<String> {
+    match (&cli.features, cli.backup_super) {
+        (Some(list), true) => Some(format!("{list},backup-super")),
+        (Some(list), false) => Some(list.clone()),
+        (None, true) => Some("backup-super".into()),
+        (None, false) => None,
+    }
+}
+
 /// The new superblock block: `block` with the label, UUID and features asked for.  Returns
 /// what the feature toggles must rewrite before it is written.
 fn apply(cli: &Cli, block: &mut [u8]) -> Result<Vec<convert::Conversion>, String> {
     let mut inode = Dinode::new(block).map_err(|e| e.to_string())?;
     let mut conversions = Vec::new();
-    if let Some(list) = &cli.features {
-        let plan = features::plan(list, &inode.by_ref().super_block())?;
+    if let Some(list) = feature_list(cli) {
+        let plan = features::plan(&list, &inode.by_ref().super_block())?;
         let mut sb = inode.super_block_mut();
         sb.set_features(plan.features);
         sb.set_s_uuid_hash(plan.uuid_hash);

@@ -35,9 +35,20 @@ pub fn write_superblocks_at(
     write_copies(vol, primary, backups.to_vec())
 }
 
-fn write_copies(vol: &Volume, primary: &[u8], backups: Vec<u64>) -> Result<Vec<u64>, String> {
-    let mut blocks = Vec::with_capacity(1 + backups.len());
-    for blkno in std::iter::once(SUPER_BLOCK_BLKNO).chain(backups) {
+/// `ocfs2_refresh_backup_super_list()`: copies of `primary` at `backups` alone, block 2
+/// untouched ("backup-super" on, before the feature is set).
+pub fn write_backups(vol: &Volume, primary: &[u8], backups: &[u64]) -> Result<(), String> {
+    let blocks = build_copies(primary, backups.iter().copied())?;
+    write_and_verify(vol, &blocks)
+}
+
+/// Each copy of `primary`, with its block number and check, validated.
+fn build_copies(
+    primary: &[u8],
+    at: impl Iterator<Item = u64>,
+) -> Result<Vec<(u64, Vec<u8>)>, String> {
+    let mut blocks = Vec::new();
+    for blkno in at {
         let mut block = primary.to_vec();
         Dinode::new(block.as_mut_slice())
             .map_err(|e| e.to_string())?
@@ -48,6 +59,11 @@ fn write_copies(vol: &Volume, primary: &[u8], backups: Vec<u64>) -> Result<Vec<u
             .map_err(|e| format!("the new superblock for block {blkno} would be invalid: {e}"))?;
         blocks.push((blkno, block));
     }
+    Ok(blocks)
+}
+
+fn write_copies(vol: &Volume, primary: &[u8], backups: Vec<u64>) -> Result<Vec<u64>, String> {
+    let blocks = build_copies(primary, std::iter::once(SUPER_BLOCK_BLKNO).chain(backups))?;
     let (first, rest) = blocks.split_first().ok_or("no superblock to write")?;
     write_and_verify(vol, std::slice::from_ref(first))?;
     write_and_verify(vol, rest)?;

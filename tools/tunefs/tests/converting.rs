@@ -9,10 +9,10 @@ mod common;
 use common::compare::{assert_debugfs_agree, differing_blocks};
 use common::plant::{pattern, plant_file, read_with_debugfs};
 use common::*;
-use ocfs_format::dinode::HAS_XATTR_FL;
+use ocfs_format::dinode::{HAS_REFCOUNT_FL, HAS_XATTR_FL};
 use ocfs_format::extent::EXT_UNWRITTEN;
 use ocfs_format::system::SystemFile;
-use ocfs_volume::Volume;
+use ocfs_volume::{ChainAllocator, Volume};
 use std::path::{Path, PathBuf};
 
 const MIB: u64 = 1 << 20;
@@ -105,7 +105,12 @@ fn data_toggles_match_tunefs_ocfs2() {
         (
             "max-features",
             &["--fs-feature-level=max-features"],
-            &["nometaecc", "nodiscontig-bg", "noextended-slotmap"],
+            // "norefcount" with no refcount tree: the bit alone, like "nometaecc" (one run).
+            &[
+                "nometaecc,norefcount",
+                "nodiscontig-bg",
+                "noextended-slotmap",
+            ],
         ),
         // Without indexed directories, "noxattr" zeroes s_uuid_hash as tunefs.ocfs2 does.
         ("no-dx", &["--fs-features=noindexed-dirs"], &["noxattr"]),
@@ -409,8 +414,7 @@ fn global_info_garbage(theirs: &Path, ours: &Path, blkno: u64) -> bool {
             tree.map_block(0, vol.blocks_per_cluster()) == Some(blkno)
         });
     let bs = vol.block_size() as u64;
-    is_info
-        && peek(theirs, blkno * bs, GLOBAL_INFO_END) == peek(ours, blkno * bs, GLOBAL_INFO_END)
+    is_info && peek(theirs, blkno * bs, GLOBAL_INFO_END) == peek(ours, blkno * bs, GLOBAL_INFO_END)
 }
 
 /// Dumps `//name` of `image` with debugfs.ocfs2.
@@ -433,10 +437,8 @@ fn quotas_are_turned_on_as_tunefs_ocfs2_turns_them_on() {
         ("u1001", 5_000, 1001, 8192),
         ("u70000", 100_000, 70_000, 70_000),
     ];
-    let cases: &[(&str, &[&str], &[&str])] = &[
-        ("default", &[], &["grpquota", "usrquota,grpquota"]),
-        ("max-compat", &["--fs-feature-level=max-compat"], &["usrquota,grpquota"]),
-    ];
+    let cases: &[(&str, &[&str], &[&str])] =
+        &[("default", &[], &["grpquota", "usrquota,grpquota"])];
     for (name, options, toggles) in cases {
         for (label, image) in images(&scratch, name, options) {
             plant_file(&image, "kept", &pattern(200_000, 3), 2);
@@ -445,7 +447,12 @@ fn quotas_are_turned_on_as_tunefs_ocfs2_turns_them_on() {
                 set_owner(&image, file, uid, gid);
             }
             let bs = block_size(&image) as usize;
-            let cluster = u64::from(Volume::open(&image, false).expect("open").params().cluster_size);
+            let cluster = u64::from(
+                Volume::open(&image, false)
+                    .expect("open")
+                    .params()
+                    .cluster_size,
+            );
             for features in *toggles {
                 let (theirs, ours) = assert_toggle_matches_except(
                     &scratch,
@@ -466,9 +473,14 @@ fn quotas_are_turned_on_as_tunefs_ocfs2_turns_them_on() {
                             common::compare::debugfs_masked(image, &format!("stat //{file}"))
                         };
                         assert_eq!(stat(&theirs), stat(&ours), "{what}: {file}");
-                        let (a, b) = (dump_system_file(&theirs, file), dump_system_file(&ours, file));
-                        let (mut a, mut b) =
-                            (std::fs::read(&a).expect("dump"), std::fs::read(&b).expect("dump"));
+                        let (a, b) = (
+                            dump_system_file(&theirs, file),
+                            dump_system_file(&ours, file),
+                        );
+                        let (mut a, mut b) = (
+                            std::fs::read(&a).expect("dump"),
+                            std::fs::read(&b).expect("dump"),
+                        );
                         if file == global {
                             // Past the info: tunefs.ocfs2's uninitialised memory.
                             a[GLOBAL_INFO_END..bs].fill(0);
@@ -499,7 +511,11 @@ fn quotas_are_turned_on_as_tunefs_ocfs2_turns_them_on() {
                     assert_eq!(charged(&dump, bs, 4242), None, "{what}");
                 }
                 for (i, &(file, len, _, _)) in owned.iter().enumerate() {
-                    assert_eq!(read_with_debugfs(&ours, file), pattern(len, i as u8), "{what}");
+                    assert_eq!(
+                        read_with_debugfs(&ours, file),
+                        pattern(len, i as u8),
+                        "{what}"
+                    );
                 }
             }
         }
@@ -524,14 +540,22 @@ fn quotas_are_turned_off_as_tunefs_ocfs2_turns_them_off() {
             let theirs = scratch.twin(&image, &format!("{label}-theirs"));
             let arg = "--fs-features=nousrquota,nogrpquota";
             let out = tunefs_ocfs2(&[arg], &theirs);
-            assert!(out.status.success(), "{label}: tunefs.ocfs2: {}", text(&out));
+            assert!(
+                out.status.success(),
+                "{label}: tunefs.ocfs2: {}",
+                text(&out)
+            );
             let out = tunefs_ocfs(&[arg], &ours);
             assert!(out.status.success(), "{label}: tunefs.ocfs: {}", text(&out));
             let listing = debugfs(&ours, "ls -l //");
             assert!(!listing.contains("aquota"), "{label}: {listing}");
             assert!(!debugfs(&ours, "stats").contains("quota"), "{label}");
             assert_fsck_clean_since(&image, &ours, &label);
-            assert_eq!(read_with_debugfs(&ours, "kept"), pattern(200_000, 3), "{label}");
+            assert_eq!(
+                read_with_debugfs(&ours, "kept"),
+                pattern(200_000, 3),
+                "{label}"
+            );
             // The clusters and inodes come back as tunefs.ocfs2 returns them.
             for request in ["stat //global_bitmap", "stat //global_inode_alloc", "stats"] {
                 let stat = |image: &Path| common::compare::debugfs_masked(image, request);
@@ -539,7 +563,10 @@ fn quotas_are_turned_off_as_tunefs_ocfs2_turns_them_off() {
             }
             let differ = differing_blocks(&theirs, &ours, block_size(&image));
             if name == "default" {
-                assert!(differ.is_empty(), "{label}: the twins differ in blocks {differ:?}");
+                assert!(
+                    differ.is_empty(),
+                    "{label}: the twins differ in blocks {differ:?}"
+                );
             } else {
                 // tunefs.ocfs2 leaves the index entries of the removed names
                 // (ocfs2_dir_iterate() does not touch the index); this tool removes them.
@@ -570,5 +597,141 @@ fn quotas_are_turned_off_as_tunefs_ocfs2_turns_them_off() {
                 assert_eq!(entries(&ours) + 2 + 2 * 18, entries(&theirs), "{label}");
             }
         }
+    }
+}
+
+#[test]
+fn norefcount_refuses_a_file_with_a_refcount_tree() {
+    let scratch = Scratch::new("norefcount");
+    for (label, image) in images(&scratch, "default", &[]) {
+        plant_file(&image, "kept", &pattern(200_000, 3), 2);
+        assert!(debugfs(&image, "stats").contains(" refcount"), "{label}");
+        // A refcount tree tunefs.ocfs2 would copy the shared extents out of: refused.
+        let blkno = {
+            let vol = Volume::open(&image, true).expect("open");
+            let blkno = vol.resolve("/kept").expect("kept");
+            let mut inode = vol.read_inode(blkno).expect("inode");
+            let flags = inode.dinode().i_dyn_features() | HAS_REFCOUNT_FL;
+            inode.dinode_mut().set_i_dyn_features(flags);
+            inode.dinode_mut().set_i_refcount_loc(blkno + 1);
+            vol.write_inode(&mut inode).expect("write");
+            vol.sync().expect("sync");
+            blkno
+        };
+        let twin = scratch.twin(&image, &format!("{label}-refused"));
+        let out = tunefs_ocfs(&["--fs-features=norefcount"], &twin);
+        assert!(
+            !out.status.success()
+                && text(&out).contains(&format!("inode {blkno} has a refcount tree")),
+            "{label}: {}",
+            text(&out)
+        );
+        assert_eq!(
+            first_difference(&image, &twin, block_size(&image), &[]),
+            None,
+            "{label}: the refusal changed the volume"
+        );
+    }
+}
+
+const GIB: u64 = 1 << 30;
+
+/// Whether the global bitmap of `image` marks the cluster holding block `blkno` used.
+fn cluster_used(image: &Path, blkno: u64) -> bool {
+    let vol = Volume::open(image, false).expect("open");
+    let gb = vol
+        .system_file(SystemFile::GlobalBitmap, 0)
+        .expect("global_bitmap");
+    let bitmap = ChainAllocator::load(&vol, gb).expect("bitmap");
+    let cluster = blkno / vol.blocks_per_cluster();
+    let region = bitmap
+        .regions
+        .iter()
+        .find(|r| cluster >= r.first_bit && cluster < r.first_bit + r.bits())
+        .expect("a group holds the cluster");
+    region.is_set(cluster - region.first_bit)
+}
+
+#[test]
+fn backup_superblocks_are_added_and_removed_as_tunefs_ocfs2_does() {
+    let scratch = Scratch::new("backup-super");
+    // Just past 1 GiB: one backup location (block 262144 at 4K blocks).
+    let backup = GIB / 4096;
+    for maker in [Maker::Oracle, Maker::Ours] {
+        let label = format!("{maker:?}-backup");
+        let options = [
+            "-M",
+            "local",
+            "-J",
+            "size=4M",
+            "-N",
+            "3",
+            "-b",
+            "4K",
+            "--fs-features=nobackup-super",
+        ];
+        let Some(image) = scratch.mkfs(maker, &label, GIB + 64 * MIB, &options) else {
+            continue;
+        };
+        plant_file(&image, "kept", &pattern(200_000, 3), 2);
+        assert!(!cluster_used(&image, backup), "{label}");
+        let (_, ours) = assert_toggle_matches(&scratch, &label, &image, "backup-super");
+        assert!(debugfs(&ours, "stats").contains("backup-super"), "{label}");
+        assert!(cluster_used(&ours, backup), "{label}");
+        let copy = peek(&ours, backup * 4096, 4096);
+        assert!(
+            ocfs_format::dinode::Dinode::new(copy.as_slice())
+                .and_then(|d| d.validate_superblock(backup))
+                .is_ok(),
+            "{label}: no superblock copy at block {backup}"
+        );
+        // And off again.
+        let (_, off) = assert_toggle_matches(&scratch, &label, &ours, "nobackup-super");
+        assert!(!debugfs(&off, "stats").contains("backup-super"), "{label}");
+        assert!(!cluster_used(&off, backup), "{label}");
+
+        // --backup-super is the same toggle.
+        let alias = scratch.twin(&image, &format!("{label}-alias"));
+        let out = tunefs_ocfs(&["--backup-super"], &alias);
+        assert!(out.status.success(), "{label}: {}", text(&out));
+        assert!(debugfs(&alias, "stats").contains("backup-super"), "{label}");
+        assert!(cluster_used(&alias, backup), "{label}");
+
+        // The location's cluster already in use: both tools refuse; this one names the block
+        // and changes nothing.
+        let busy = scratch.twin(&image, &format!("{label}-busy"));
+        {
+            let vol = Volume::open(&busy, true).expect("open");
+            let gb = vol
+                .system_file(SystemFile::GlobalBitmap, 0)
+                .expect("global_bitmap");
+            let mut bitmap = ChainAllocator::load(&vol, gb).expect("bitmap");
+            assert!(bitmap
+                .change_bit(backup / vol.blocks_per_cluster(), true)
+                .expect("bit"));
+            bitmap.write(&vol).expect("write");
+            vol.sync().expect("sync");
+        }
+        let theirs = scratch.twin(&busy, &format!("{label}-busy-theirs"));
+        // tunefs.ocfs2 1.8.7 says so but exits 0.
+        let out = tunefs_ocfs2(&["--fs-features=backup-super"], &theirs);
+        assert!(
+            text(&out).contains("already in use")
+                && !debugfs(&theirs, "stats").contains("backup-super"),
+            "{label}: tunefs.ocfs2 accepted: {}",
+            text(&out)
+        );
+        let twin = scratch.twin(&busy, &format!("{label}-refused"));
+        let out = tunefs_ocfs(&["--fs-features=backup-super"], &twin);
+        assert!(
+            !out.status.success() && text(&out).contains(&format!("block {backup}")),
+            "{label}: {}",
+            text(&out)
+        );
+        assert_eq!(
+            first_difference(&busy, &twin, 4096, &[]),
+            None,
+            "{label}: the refusal changed the volume"
+        );
     }
 }

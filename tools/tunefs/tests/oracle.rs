@@ -338,23 +338,12 @@ fn allocating_options_and_conversions_are_refused() {
     let scratch = Scratch::new("refuse");
     let few = FEATURE_VOLUMES[0];
     for (label, image) in volumes(&scratch, &[(few.0, few.1, few.2)]) {
-        assert_refused(
-            &scratch,
-            &label,
-            &image,
-            &["--backup-super"],
-            "not supported yet",
-        );
         // The allocating operations (tests/allocating.rs) run one at a time.
         for args in [&["-N", "4", "-L", "x"][..], &["-J", "size=8M", "-N", "3"]] {
             assert_refused(&scratch, &label, &image, args, "each run on their own");
         }
         // Toggles that convert data (tests/converting.rs) and those not done yet.
-        for toggle in [
-            "indexed-dirs",
-            "nosparse",
-            "nobackup-super",
-        ] {
+        for toggle in ["indexed-dirs", "nosparse"] {
             assert_refused(
                 &scratch,
                 &label,
@@ -382,7 +371,7 @@ fn allocating_options_and_conversions_are_refused() {
     }
     let default = FEATURE_VOLUMES[1];
     for (label, image) in volumes(&scratch, &[(default.0, default.1, default.2)]) {
-        for toggle in ["noinline-data", "norefcount"] {
+        for toggle in ["noinline-data"] {
             assert_refused(
                 &scratch,
                 &label,

@@ -3,9 +3,11 @@
 //! (`tunefs.ocfs2/feature_*.c`).  Each runs after the volume was found unused, and each
 //! checks everything it refuses for before its first write.
 
+mod backup_super;
 mod discontig;
 mod metaecc;
 mod quota;
+mod refcount;
 mod slotmap_layout;
 mod unindex;
 mod unwritten;
@@ -33,6 +35,11 @@ pub enum Conversion {
     QuotaOn(usize),
     /// "nousrquota" (0) / "nogrpquota" (1): quota files removed.
     QuotaOff(usize),
+    /// "backup-super" on (true): the backup superblock clusters allocated and written;
+    /// off: freed.
+    BackupSuper(bool),
+    /// "refcount" off: only when no inode has a refcount tree.
+    NoRefcount,
 }
 
 /// Checks every conversion's preconditions, then runs them in order.
@@ -41,6 +48,7 @@ pub fn run(vol: &mut Volume, conversions: &[Conversion]) -> Result<(), String> {
     let mut indexed = Vec::new();
     let mut unwritten = Vec::new();
     let mut ecc = None;
+    let mut backups = Vec::new();
     let quotas: Vec<usize> = conversions
         .iter()
         .filter_map(|c| match c {
@@ -67,6 +75,9 @@ pub fn run(vol: &mut Volume, conversions: &[Conversion]) -> Result<(), String> {
                 }
                 ecc = Some(metaecc::find(vol)?);
             }
+            Conversion::BackupSuper(true) => backups = backup_super::check_on(vol)?,
+            Conversion::BackupSuper(false) => backups = backup_super::check_off(vol)?,
+            Conversion::NoRefcount => refcount::check_none(vol)?,
             Conversion::QuotaOn(_) | Conversion::QuotaOff(_) => {}
         }
     }
@@ -84,6 +95,9 @@ pub fn run(vol: &mut Volume, conversions: &[Conversion]) -> Result<(), String> {
             }
             Conversion::QuotaOn(kind) => quota::enable(vol, *kind)?,
             Conversion::QuotaOff(kind) => quota::disable(vol, *kind)?,
+            Conversion::BackupSuper(true) => backup_super::enable(vol, &backups)?,
+            Conversion::BackupSuper(false) => backup_super::disable(vol, &backups)?,
+            Conversion::NoRefcount => {}
         }
     }
     Ok(())
