@@ -151,6 +151,15 @@ volume_info() { # device
 }
 has_feature() { case " $VOL_FEATURES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
+# The fio jobs of make_crafted's frag/ directory: file[.pass]:extra-options (CS: the cluster
+# size), each writing every other cluster of 1200, 600 in all.
+# The odd pass starts one cluster in; the file is first extended to its full size, as fio
+# would otherwise lay it out anew.
+FRAG_FIO="holes:--fallocate=none alternating.even:--fallocate=none
+alternating.odd:--fallocate=none,--offset=CS,--size=CS1199 unwritten-between:--fallocate=native"
+
+frag_fio_options() { echo "$1" | sed "s/CS1199/$((1199 * $2))/g; s/CS/$2/g; s/,/ /g"; }
+
 # Build in $1, on a mounted volume described by volume_info, the shapes a filesystem's read
 # path must get right: inline-data edges, empty and sparse files, unwritten extents, a file
 # with hundreds of extents (an extent tree of depth 1, 2 with 512-byte blocks), files grown
@@ -176,11 +185,21 @@ make_crafted() {
     head -c 5000 $data > "$d/sparse/hole-end" && truncate -s 16M "$d/sparse/hole-end"
     truncate -s 64M "$d/sparse/all-hole"
     dd if=$data of="$d/sparse/in-cluster" bs=1 skip=77 seek=$((cs + bs + 7)) count=100 2>/dev/null
-    # One extent per written cluster, 600 of them; and 8 files grown a cluster at a time in
-    # turn. fio embeds a crc32c header in each block, so a read job can verify them later.
-    fio --name=holes --filename="$d/frag/holes" --rw=write:"$cs" --bs="$cs" --size=$((1200 * cs)) \
-        --ioengine=psync --verify=crc32c --do_verify=0 --randrepeat=1 --output=/dev/null || fail "make_crafted: fio holes"
-    fio --name=rr --directory="$d/frag" --filename_format='rr.$filenum' --nrfiles=8 \
+    # One extent per written cluster: every other cluster of 1200 (600 extents, holes
+    # between); all 1200 written in two passes, evens then odds (1200 extents, each
+    # physically apart from its neighbours); every other cluster of a file fio fallocated
+    # first (written and unwritten extents in turn); and 8 files grown a cluster at a time in
+    # turn. fio embeds a crc32c header in each block, so the same job reading verifies them.
+    # (scenario 07 reads them back with the same options: FRAG_FIO below)
+    for job in $FRAG_FIO; do
+        n=${job%%:*} opts=$(frag_fio_options "${job#*:}" "$cs")
+        case $opts in *--offset*) truncate -s $((1200 * cs)) "$d/frag/${n%.*}" ;; esac
+        # shellcheck disable=SC2086 # options are words
+        fio --name="${n%.*}" --filename="$d/frag/${n%.*}" --rw=write:"$cs" --bs="$cs" --size=$((1200 * cs)) \
+            --io_size=$((600 * cs)) --ioengine=psync --verify=crc32c --do_verify=0 --randrepeat=1 \
+            --output=/dev/null $opts || fail "make_crafted: fio $n"
+    done
+    fio --name=rr --directory="$d/frag" --filename_format='rr.$filenum' --nrfiles=8 --fallocate=none \
         --file_service_type=roundrobin --rw=write --bs="$cs" --size=$((8 * 48 * cs)) \
         --ioengine=psync --verify=crc32c --do_verify=0 --randrepeat=1 --output=/dev/null || fail "make_crafted: fio rr"
     if has_feature unwritten; then
@@ -253,16 +272,18 @@ make_crafted() {
 # (known quirks of the oracles, each justified where it is passed).
 fsck_clean() { # device [allowed-regex]
     fsck.ocfs2 -fn "$1" > /tmp/fsck.log 2>&1 || { cat /tmp/fsck.log; fail "fsck.ocfs2 -fn $1: status $?"; }
-    problems=$(grep '^\[[A-Z_]*\]' /tmp/fsck.log | { if [ -n "${2:-}" ]; then grep -Ev "$2"; else cat; fi; } || true)
-    [ -z "$problems" ] || { cat /tmp/fsck.log; fail "fsck.ocfs2 -fn $1 found: $problems"; }
+    found=$(grep '^\[[A-Z_]*\]' /tmp/fsck.log | { if [ -n "${2:-}" ]; then grep -Ev "$2"; else cat; fi; } || true)
+    [ -z "$found" ] || { cat /tmp/fsck.log; fail "fsck.ocfs2 -fn $1 found: $found"; }
 }
 
 # A listing of every entry under $1 into $2, to compare two mounts of the same volume: name
 # (and symlink target), mode, uid, gid, size, mtime and ctime to the nanosecond, links,
-# device numbers, 512-byte blocks; the inode number as the first name that has it, so that
-# hard links are compared as links whatever the numbers are.
+# device numbers; the inode number as the first name that has it, so that hard links are
+# compared as links whatever the numbers are. And into $2.blocks, name and st_blocks.
+# Errors go into the listings too, where a comparison shows them.
 stat_listing() { # dir out
-    (cd "$1" && find . -exec stat -c '%N|%f|%u|%g|%s|%y|%z|%h|%i|%t:%T|%b' {} +) | sort > "$2.raw" ||
-        fail "stat_listing $1"
-    awk -F'|' 'BEGIN { OFS = "|" } { if (!($9 in first)) first[$9] = $1; $9 = first[$9]; print }' "$2.raw" > "$2"
+    (cd "$1" && find . -exec stat -c '%N|%f|%u|%g|%s|%y|%z|%h|%i|%t:%T|%b' {} + 2>&1) | sort > "$2.raw"
+    awk -F'|' 'BEGIN { OFS = "|" } { if (!($9 in first)) first[$9] = $1; print $1, $2, $3, $4, $5, $6, $7, $8, first[$9], $10 }' \
+        "$2.raw" > "$2"
+    awk -F'|' 'BEGIN { OFS = "|" } { print $1, $2, $5, $11 }' "$2.raw" > "$2.blocks"
 }
