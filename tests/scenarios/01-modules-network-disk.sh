@@ -65,7 +65,8 @@ done
 dmesg | grep -q "ocfs_o2hb: unloaded" || fail "ocfs_o2hb did not log its unload"
 
 # ocfs2-tools load the stack by the C modules' names; the dependencies are declared in modinfo.
-[ "$(modinfo -F depends ocfs)" = "ocfs_dlm,ocfs_o2hb" ] || fail "ocfs depends: $(modinfo -F depends ocfs)"
+# jbd2: the journal (replay at mount, transactions with the write path).
+[ "$(modinfo -F depends ocfs)" = "jbd2,ocfs_dlm,ocfs_o2hb" ] || fail "ocfs depends: $(modinfo -F depends ocfs)"
 modinfo -F alias ocfs_o2hb | grep -qx ocfs2_nodemanager || fail "ocfs_o2hb lacks the ocfs2_nodemanager alias"
 modprobe ocfs2_nodemanager && grep -q "^ocfs_o2hb " /proc/modules || fail "modprobe ocfs2_nodemanager"
 modprobe ocfs2_dlmfs && grep -q "^ocfs_dlm " /proc/modules || fail "modprobe ocfs2_dlmfs"
