@@ -35,6 +35,18 @@ pub fn get(sb: &SuperBlock<Ocfs2>, blkno: u64) -> Result<ARef<INode<Ocfs2>>> {
     })
 }
 
+/// `st_blocks`: the clusters allocated, and for data kept in the inode block its size in
+/// sectors, as the C ocfs2 reports it (`ocfs2_getattr`), so tar, cp and rsync do not take a
+/// small inline file for an all-hole one.
+fn sectors(cluster_bits: u32, clusters: u64, inline_data: bool, size: u64) -> u64 {
+    let allocated = clusters << (cluster_bits - 9);
+    if inline_data {
+        allocated.saturating_add(size.saturating_add(511) >> 9)
+    } else {
+        allocated
+    }
+}
+
 fn time(sec: u64, nsec: u32) -> Timespec {
     Timespec { sec: sec as i64, nsec: nsec.min(999_999_999) }
 }
@@ -62,7 +74,7 @@ fn read(cluster_bits: u32, dinode: &Dinode<&[u8]>) -> (INodeParams, InodeInfo) {
         gid: dinode.i_gid(),
         nlink: dinode.links(),
         size: dinode.i_size(),
-        sectors: clusters << (cluster_bits - 9),
+        sectors: sectors(cluster_bits, clusters, inline_data, dinode.i_size()),
         atime: time(dinode.i_atime(), dinode.i_atime_nsec()),
         mtime: time(dinode.i_mtime(), dinode.i_mtime_nsec()),
         ctime: time(dinode.i_ctime(), dinode.i_ctime_nsec()),

@@ -9,6 +9,7 @@
 use crate::errno;
 use crate::extent_map;
 use crate::format::dinode::{Dinode, HAS_XATTR_FL};
+use crate::format::features::IncompatFeatures;
 use crate::format::xattr::{
     validate_xattr_bucket, XattrBlock, XattrEntry, XattrHeader, XattrValueRoot, XATTR_BUCKET_SIZE,
     XATTR_INDEX_SECURITY, XATTR_INDEX_TRUSTED, XATTR_INDEX_USER,
@@ -132,8 +133,18 @@ fn read_block(sb: &NewSuperBlock, vol: &Volume, blkno: u64) -> Result<BufferHead
     Ok(bh)
 }
 
+/// Volumes without the xattr feature have no attributes to offer (`ocfs2_supports_xattr`).
+fn check_supported(vol: &Volume) -> Result {
+    if vol.params.features.incompat.contains(IncompatFeatures::XATTR) {
+        Ok(())
+    } else {
+        Err(errno::code(crate::bindings::EOPNOTSUPP))
+    }
+}
+
 /// `listxattr`: the names of the namespaces served, `user.` only with `user_xattr`.
 pub fn list(sb: &NewSuperBlock, vol: &Volume, ino: u64, out: &mut XattrList<'_>) -> Result {
+    check_supported(vol)?;
     for_each_table(sb, vol, ino, |table, blkno| {
         for entry in table.entries() {
             let Some(namespace) = namespace_of(entry.name_index()) else { continue };
@@ -155,6 +166,7 @@ pub fn get(
     name: &[u8],
     mut buf: Option<&mut [u8]>,
 ) -> Result<usize> {
+    check_supported(vol)?;
     if namespace == XattrNamespace::User && !vol.options.user_xattr {
         return Err(errno::code(crate::bindings::EOPNOTSUPP));
     }
