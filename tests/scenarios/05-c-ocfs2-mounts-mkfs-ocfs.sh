@@ -29,7 +29,10 @@ if [ "$NODE" = 0 ]; then
         cp -a /tmp/src /mnt/ocfs/tree
         diff -r /tmp/src /mnt/ocfs/tree >/dev/null || fail "local $options: the tree differs while mounted"
         umount /mnt/ocfs
-        fsck.ocfs2 -fn "$DISK" >/tmp/fsck.log 2>&1 || { cat /tmp/fsck.log; fail "local $options: fsck.ocfs2 -fn"; }
+        # mkfs.ocfs2 (and so mkfs.ocfs) leaves the system directory unindexed at 512-byte
+        # blocks, which fsck.ocfs2 reports; any other report fails.
+        sysdir=$(debugfs.ocfs2 -R stats "$DISK" 2>/dev/null | sed -n 's/.*System Dir Blknum: \([0-9]*\).*/\1/p')
+        fsck_clean "$DISK" "^\[DX_TREE_MISSING\] Directory $sysdir is "
         check_dump "local $options"
         say "local volume [$options]: mounted by the C ocfs2, tree intact, fsck clean"
     done
@@ -57,7 +60,7 @@ barrier compared
 umount /mnt/ocfs
 barrier unmounted
 if [ "$NODE" = 0 ]; then
-    fsck.ocfs2 -fn "$DISK" >/tmp/fsck.log 2>&1 || { cat /tmp/fsck.log; fail "cluster: fsck.ocfs2 -fn"; }
+    fsck_clean "$DISK"
     check_dump cluster
 fi
 say "cluster volume: both nodes read the same tree, fsck clean"
