@@ -75,6 +75,5 @@ mount -t ocfs2 "$DISK" /mnt/ocfs || { dmesg | tail; fail "the C ocfs2 cannot mou
 content late 20000 | cmp - /mnt/ocfs/late || fail "late differs through the C ocfs2"
 content f39 1951 | cmp - /mnt/ocfs/dir/sub/f39 || fail "dir/sub/f39 differs through the C ocfs2"
 umount /mnt/ocfs
-fsck.ocfs2 -fn "$DISK" > /tmp/fsck.log 2>&1 || { cat /tmp/fsck.log; fail "fsck.ocfs2 -fn after recovery"; }
-grep -q "All passes succeeded" /tmp/fsck.log || { cat /tmp/fsck.log; fail "fsck.ocfs2 did not pass"; }
+fsck_clean "$DISK"
 say "journal replayed by ocfs; fsynced files intact; the C ocfs2 finished recovery; fsck clean"
