@@ -91,6 +91,4 @@ void ocfs_map_bh(struct buffer_head *bh, struct super_block *sb, sector_t block,
 size_t ocfs_bh_size(struct buffer_head *bh);
 struct inode *ocfs_kiocb_inode(struct kiocb *iocb);
 ssize_t ocfs_blockdev_direct_io(struct kiocb *iocb, struct iov_iter *iter, get_block_t *get_block);
-void ocfs_bh_lock(struct buffer_head *bh);
 void ocfs_bh_clear_uptodate(struct buffer_head *bh);
-void ocfs_bh_unlock(struct buffer_head *bh);

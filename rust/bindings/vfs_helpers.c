@@ -268,16 +268,6 @@ size_t ocfs_bh_size(struct buffer_head *bh)
 	return bh->b_size;
 }
 
-void ocfs_bh_lock(struct buffer_head *bh)
-{
-	lock_buffer(bh);
-}
-
-void ocfs_bh_unlock(struct buffer_head *bh)
-{
-	unlock_buffer(bh);
-}
-
 struct inode *ocfs_kiocb_inode(struct kiocb *iocb)
 {
 	return iocb->ki_filp->f_mapping->host;

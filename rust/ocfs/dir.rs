@@ -39,10 +39,22 @@ pub fn walk(
     vol: &Volume,
     dir_blkno: u64,
     start: i64,
-    mut visit: impl FnMut(&Entry<'_>) -> ControlFlow<()>,
+    visit: impl FnMut(&Entry<'_>) -> ControlFlow<()>,
 ) -> Result<ControlFlow<()>> {
     let di_bh = meta::read_dinode(sb, &vol.params, vol.blocks, dir_blkno)?;
-    let dinode = Dinode::new(di_bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
+    walk_dinode(sb, vol, di_bh.data(), start, visit)
+}
+
+/// [`walk`] over the directory whose checked inode block is `dinode_block`.
+fn walk_dinode(
+    sb: &NewSuperBlock,
+    vol: &Volume,
+    dinode_block: &[u8],
+    start: i64,
+    mut visit: impl FnMut(&Entry<'_>) -> ControlFlow<()>,
+) -> Result<ControlFlow<()>> {
+    let dinode = Dinode::new(dinode_block).map_err(|e| meta::corrupt(sb, &e))?;
+    let dir_blkno = dinode.i_blkno();
     if !dinode.is_dir() {
         pr_err!("{}: corrupt metadata: inode {} is not a directory\n", sb.id(), dir_blkno);
         return Err(errno::euclean());
@@ -60,7 +72,7 @@ pub fn walk(
     let blocks = (size >> bits) + u64::from(size & ((1 << bits) - 1) != 0);
     for index in start >> bits..blocks {
         crate::vfs::cond_resched();
-        let Some((blkno, _)) = extent_map::map_block(sb, vol, di_bh.data(), index, 1)? else {
+        let Some((blkno, _)) = extent_map::map_block(sb, vol, dinode_block, index, 1)? else {
             pr_err!("{}: corrupt metadata: directory {} has a hole at block {}\n", sb.id(), dir_blkno, index);
             return Err(errno::euclean());
         };
@@ -148,11 +160,13 @@ pub fn find(sb: &NewSuperBlock, vol: &Volume, dir_blkno: u64, name: &[u8]) -> Re
     if name.len() > MAX_FILENAME_LEN {
         return Err(errno::enametoolong());
     }
-    if let Some(answer) = dx::lookup(sb, vol, dir_blkno, name)? {
+    // One read of the directory's inode serves the index and, if needed, the scan.
+    let di_bh = meta::read_dinode(sb, &vol.params, vol.blocks, dir_blkno)?;
+    if let Some(answer) = dx::lookup(sb, vol, di_bh.data(), name)? {
         return Ok(answer);
     }
     let mut matcher = NameMatcher::new(name);
-    let _ = walk(sb, vol, dir_blkno, 0, |entry| matcher.visit(entry))?;
+    let _ = walk_dinode(sb, vol, di_bh.data(), 0, |entry| matcher.visit(entry))?;
     Ok(matcher.found)
 }
 

@@ -16,13 +16,14 @@ use crate::vfs::{BufferHead, NewSuperBlock};
 use crate::volume::Volume;
 use kernel::prelude::*;
 
-/// Look `name` up in directory `dir_blkno` through its index: `Some(Some(ino))` found,
+/// Look `name` up through the index of the directory whose checked inode block is
+/// `dinode_block`: `Some(Some(ino))` found,
 /// `Some(None)` not there, `None` when the directory has no index or the index cannot
 /// decide (a non-ASCII name an older kernel may have hashed with signed bytes), and the
 /// caller must scan.
-pub fn lookup(sb: &NewSuperBlock, vol: &Volume, dir_blkno: u64, name: &[u8]) -> Result<Option<Option<u64>>> {
-    let di_bh = meta::read_dinode(sb, &vol.params, vol.blocks, dir_blkno)?;
-    let dinode = Dinode::new(di_bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
+pub fn lookup(sb: &NewSuperBlock, vol: &Volume, dinode_block: &[u8], name: &[u8]) -> Result<Option<Option<u64>>> {
+    let dinode = Dinode::new(dinode_block).map_err(|e| meta::corrupt(sb, &e))?;
+    let dir_blkno = dinode.i_blkno();
     let features = dinode.i_dyn_features();
     if features & INDEXED_DIR_FL == 0 || features & INLINE_DATA_FL != 0 {
         return Ok(None);

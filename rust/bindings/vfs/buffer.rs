@@ -4,7 +4,6 @@
 
 use crate::bindings as c;
 use core::ptr::NonNull;
-use kernel::error::{Error, Result};
 
 /// A block read through the buffer cache; released on drop.
 ///
@@ -39,23 +38,6 @@ impl BufferHead {
         // SAFETY: by the invariant the buffer is live; a buffer that is not uptodate is
         // simply read again.
         unsafe { c::ocfs_bh_clear_uptodate(self.0.as_ptr()) };
-    }
-
-    /// Change the block in place, under the buffer lock, and write it to disk before
-    /// returning (for the few writes made outside a journal, like marking a journal clean).
-    pub fn write_sync(&self, change: impl FnOnce(&mut [u8])) -> Result {
-        let bh = self.0.as_ptr();
-        // SAFETY: by the invariant the buffer is live and uptodate; holding its lock makes
-        // us the only writer of `b_data` while `change` runs.
-        unsafe {
-            c::ocfs_bh_lock(bh);
-            change(core::slice::from_raw_parts_mut((*bh).b_data.cast::<u8>(), (*bh).b_size));
-            c::mark_buffer_dirty(bh);
-            c::ocfs_bh_unlock(bh);
-        }
-        // SAFETY: as above.
-        let ret = unsafe { c::sync_dirty_buffer(bh) };
-        if ret == 0 { Ok(()) } else { Err(Error::from_errno(ret)) }
     }
 }
 

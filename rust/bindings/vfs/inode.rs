@@ -34,7 +34,7 @@ unsafe impl<T: FileSystem> Sync for INode<T> {}
 unsafe impl<T: FileSystem> AlwaysRefCounted for INode<T> {
     fn inc_ref(&self) {
         // SAFETY: we hold a reference, so the inode is live.
-        unsafe { c::ihold(self.as_ptr()) };
+        unsafe { c::ihold(self.as_raw()) };
     }
 
     unsafe fn dec_ref(obj: NonNull<Self>) {
@@ -44,11 +44,7 @@ unsafe impl<T: FileSystem> AlwaysRefCounted for INode<T> {
 }
 
 impl<T: FileSystem> INode<T> {
-    pub(super) fn as_ptr(&self) -> *mut c::inode {
-        self.vfs.get()
-    }
-
-    /// The C inode, for other parts of the binding layer (JBD2 journals in inodes).
+    /// The C inode, for the binding layer (the VFS glue, JBD2 journals in inodes).
     pub fn as_raw(&self) -> *mut c::inode {
         self.vfs.get()
     }
@@ -70,26 +66,26 @@ impl<T: FileSystem> INode<T> {
     /// The inode number.
     pub fn ino(&self) -> u64 {
         // SAFETY: live inode.
-        unsafe { c::ocfs_inode_ino(self.as_ptr()) }
+        unsafe { c::ocfs_inode_ino(self.as_raw()) }
     }
 
     /// The file size.
     pub fn size(&self) -> u64 {
         // SAFETY: live inode.
-        let size = unsafe { c::ocfs_inode_size(self.as_ptr()) };
+        let size = unsafe { c::ocfs_inode_size(self.as_raw()) };
         size.max(0) as u64
     }
 
     /// The mode (type and permission bits).
     pub fn mode(&self) -> u16 {
         // SAFETY: live inode.
-        unsafe { c::ocfs_inode_mode(self.as_ptr()) }
+        unsafe { c::ocfs_inode_mode(self.as_raw()) }
     }
 
     /// The superblock the inode belongs to.
     pub fn super_block(&self) -> &SuperBlock<T> {
         // SAFETY: the inode belongs to a mounted superblock of `T`, which outlives it.
-        unsafe { SuperBlock::from_raw(c::ocfs_inode_sb(self.as_ptr())) }
+        unsafe { SuperBlock::from_raw(c::ocfs_inode_sb(self.as_raw())) }
     }
 
     /// The filesystem's data for this inode; `EIO` for an inode that was never filled (the
@@ -128,8 +124,8 @@ impl<T: FileSystem> INode<T> {
         // SAFETY: a new, locked inode; the operation tables are constants that live as long
         // as the module, which outlives its inodes.
         unsafe {
-            c::ocfs_inode_fill(self.as_ptr(), &attrs, iops, fops, aops);
-            c::unlock_new_inode(self.as_ptr());
+            c::ocfs_inode_fill(self.as_raw(), &attrs, iops, fops, aops);
+            c::unlock_new_inode(self.as_raw());
         }
     }
 
