@@ -53,10 +53,6 @@ fn volumes(scratch: &Scratch, volumes: &[(&str, u64, &[&str])]) -> Vec<(String, 
     out
 }
 
-fn block_size(image: &Path) -> u64 {
-    u64::from(Volume::open(image, false).expect("open").block_size())
-}
-
 /// The superblock copies: block 2 and the backups inside the volume.
 fn superblock_blocks(image: &Path) -> Vec<u64> {
     let vol = Volume::open(image, false).expect("open");

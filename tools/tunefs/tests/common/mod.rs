@@ -246,3 +246,21 @@ pub fn poke(image: &Path, offset: u64, bytes: &[u8]) {
         .expect("open image");
     f.write_all_at(bytes, offset).expect("poke");
 }
+
+/// The image's block size, from its superblock.
+pub fn block_size(image: &Path) -> u64 {
+    u64::from(ocfs_volume::Volume::open(image, false).expect("open").block_size())
+}
+
+/// Run tunefs.ocfs `args` on `twin`, a copy of `image`: it must fail, say `says`, and leave
+/// the twin identical to `image`.
+pub fn assert_ours_refuses(image: &Path, twin: &Path, args: &[&str], says: &str, label: &str) {
+    let out = tunefs_ocfs(args, twin);
+    assert!(!out.status.success(), "{label}: tunefs.ocfs {args:?} succeeded: {}", text(&out));
+    assert!(text(&out).contains(says), "{label}: {}", text(&out));
+    assert_eq!(
+        first_difference(image, twin, block_size(image), &[]),
+        None,
+        "{label}: the refusal changed the volume"
+    );
+}
