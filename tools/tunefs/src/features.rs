@@ -36,7 +36,6 @@ fn unsupported_reason(name: &str, enable: bool) -> &'static str {
     match (name, enable) {
         ("sparse", true) => "truncating every file's allocation past i_size",
         ("sparse", false) => "allocating clusters to fill every hole",
-        ("inline-data", false) => "moving inline data out to allocated clusters",
         ("indexed-dirs", true) => "building an index and trailers for every directory",
         ("local", false) => "the running cluster stack's description",
         ("clusterinfo", true) => "the running cluster stack's description",
@@ -218,6 +217,10 @@ fn disable_one(name: &str, sb: &SuperBlock<&[u8]>, plan: &mut Plan) -> Result<()
         "refcount" => {
             plan.features = plan.features.difference(f);
             plan.conversions.push(Conversion::NoRefcount);
+        }
+        "inline-data" => {
+            plan.features = plan.features.difference(f);
+            plan.conversions.push(Conversion::Deinline);
         }
         "indexed-dirs" => {
             plan.features = plan.features.difference(f);

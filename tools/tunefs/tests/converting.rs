@@ -711,3 +711,282 @@ fn backup_superblocks_are_added_and_removed_as_tunefs_ocfs2_does() {
         );
     }
 }
+
+/// Inline files and directories for "noinline-data": `/small`, a file filling its inode
+/// (`/full`), `/d` holding `/d/inner` and `/d/e`, and `/many`, a directory of 12 names;
+/// inodes from three slots.  Returns the regular files with their contents.
+fn plant_inline_tree(image: &Path) -> Vec<(String, Vec<u8>)> {
+    use common::plant::{plant_dir, plant_inline_file};
+    let room = block_size(image) as usize - 200;
+    let files = vec![
+        ("/small".to_string(), pattern(100, 1), 0),
+        ("/full".to_string(), pattern(room, 2), 1),
+        ("/d/inner".to_string(), pattern(room / 3, 3), 2),
+    ];
+    plant_inline_file(image, "/", "small", &files[0].1, 0);
+    plant_dir(image, "/", "d", 0);
+    plant_inline_file(image, "/", "full", &files[1].1, 1);
+    plant_inline_file(image, "/d", "inner", &files[2].1, 2);
+    plant_dir(image, "/d", "e", 1);
+    plant_dir(image, "/", "many", 2);
+    for i in 0..12u8 {
+        plant_inline_file(image, "/many", &format!("f{i}"), &pattern(7, i), (i % 3).into());
+    }
+    let mut all: Vec<(String, Vec<u8>)> = files.into_iter().map(|(p, d, _)| (p, d)).collect();
+    all.extend((0..12u8).map(|i| (format!("/many/f{i}"), pattern(7, i))));
+    for (path, data) in &all {
+        assert_eq!(&common::plant::dump_with_debugfs(image, path), data, "{path}");
+    }
+    assert_fsck_clean(image, "the planted inline tree");
+    all
+}
+
+/// The directories `plant_inline_tree` makes, and those mkfs made.
+const INLINE_DIRS: &[&str] = &["/", "/lost+found", "/d", "/d/e", "/many", "//", "//orphan_dir:0000"];
+
+/// Whether block `blkno` is the first data block of one of `files` in `ours`, alike in
+/// both twins up to the file's size: libocfs2 copies the inline bytes into an unzeroed
+/// buffer (`ocfs2_malloc_block()`), so tunefs.ocfs2 writes heap leftovers after them;
+/// tunefs.ocfs writes zeros.
+fn inline_tail(files: &[(String, Vec<u8>)], theirs: &Path, ours: &Path, blkno: u64) -> bool {
+    let vol = Volume::open(ours, false).expect("open");
+    let bs = vol.block_size() as u64;
+    files.iter().any(|(path, data)| {
+        let inode = vol.read_inode(vol.resolve(path).expect(path)).expect("inode");
+        let first = vol
+            .file_extents(&inode)
+            .expect("extents")
+            .map_block(0, vol.blocks_per_cluster());
+        first == Some(blkno)
+            && peek(theirs, blkno * bs, data.len()) == peek(ours, blkno * bs, data.len())
+            && peek(ours, blkno * bs + data.len() as u64, (bs as usize) - data.len())
+                .iter()
+                .all(|&b| b == 0)
+    })
+}
+
+/// Checks what every inode inline in `before` looks like in `image`: no inline data, one
+/// cluster (directories a block long), and the same contents as before.
+fn assert_moved_out(before: &Path, image: &Path, files: &[(String, Vec<u8>)], what: &str) {
+    let old = Volume::open(before, false).expect("open");
+    let vol = Volume::open(image, false).expect("open");
+    for path in files.iter().map(|(p, _)| p.as_str()).chain(INLINE_DIRS.iter().copied()) {
+        let was = old.read_inode(old.resolve(path).expect(path)).expect("inode");
+        let planted = !path.starts_with("//") && path != "/" && path != "/lost+found";
+        if was.dinode().i_dyn_features() & ocfs_format::dinode::INLINE_DATA_FL == 0 {
+            assert!(!planted, "{what}: {path} was not inline");
+            continue;
+        }
+        let inode = vol.read_inode(vol.resolve(path).expect(path)).expect("inode");
+        let d = inode.dinode();
+        assert_eq!(d.i_dyn_features() & ocfs_format::dinode::INLINE_DATA_FL, 0, "{what}: {path}");
+        assert_eq!(d.i_clusters(), 1, "{what}: {path}");
+        if d.is_dir() {
+            assert_eq!(d.i_size(), u64::from(vol.block_size()), "{what}: {path}");
+        }
+    }
+    for (path, data) in files {
+        assert_eq!(&common::plant::dump_with_debugfs(image, path), data, "{what}: {path}");
+    }
+    for dir in ["/", "/d", "/many", "//"] {
+        let listing = debugfs(image, &format!("ls {dir}"));
+        assert!(listing.contains(" .."), "{what}: {dir}: {listing}");
+    }
+    assert!(!debugfs(image, "stats").contains("inline-data"), "{what}");
+}
+
+#[test]
+fn noinline_data_moves_files_and_directories_out_as_tunefs_ocfs2() {
+    let scratch = Scratch::new("noinline");
+    // Without "indexed-dirs" tunefs.ocfs2 leaves a clean volume: the twins must match.
+    // Trailers (metaecc), none, and 512-byte blocks with clusters of 8 blocks.
+    let configs: &[(&str, &[&str])] = &[
+        ("trailers", &["--fs-features=noindexed-dirs"]),
+        ("no-trailers", &["--fs-features=noindexed-dirs,nometaecc"]),
+        ("512", &["-b", "512", "-C", "4K", "--fs-features=noindexed-dirs"]),
+    ];
+    for (name, options) in configs {
+        for (label, image) in images(&scratch, name, options) {
+            plant_file(&image, "kept", &pattern(200_000, 3), 2);
+            let files = plant_inline_tree(&image);
+            let tail = |t: &Path, o: &Path, b: u64| inline_tail(&files, t, o, b);
+            let (theirs, ours) =
+                assert_toggle_matches_except(&scratch, &label, &image, "noinline-data", &tail);
+            assert_moved_out(&image, &ours, &files, &label);
+            assert_moved_out(&image, &theirs, &files, &label);
+            let listing = |image: &Path, dir: &str| {
+                common::compare::debugfs_masked(image, &format!("ls -l {dir}"))
+            };
+            for dir in INLINE_DIRS {
+                assert_eq!(listing(&theirs, dir), listing(&ours, dir), "{label}: {dir}");
+            }
+        }
+    }
+}
+
+/// Used bits of a chain allocator of `image`: (`i_used`, group descriptor blocks).
+fn allocator_use(image: &Path, kind: SystemFile) -> (u32, Vec<u64>) {
+    let vol = Volume::open(image, false).expect("open");
+    let inode = vol.read_inode(vol.system_file(kind, 0).expect("allocator")).expect("inode");
+    let groups = vol
+        .chains(&inode)
+        .expect("chains")
+        .into_iter()
+        .flat_map(|c| c.groups.into_iter().map(|g| g.blkno))
+        .collect();
+    (inode.dinode().i_used(), groups)
+}
+
+/// What indexing the converted directories changes beyond tunefs.ocfs2's result: the
+/// directory inodes (`INDEXED_DIR_FL`, `i_dx_root`), their blocks' trailers (free space
+/// list), dx roots and new extent allocator groups where tunefs.ocfs2 left free space, and
+/// the allocators' inodes and groups (their counts are checked apart).
+fn indexing(theirs: &Path, ours: &Path, blkno: u64) -> bool {
+    let vol = Volume::open(ours, false).expect("open");
+    let bs = u64::from(vol.block_size());
+    let (a, b) = (peek(theirs, blkno * bs, bs as usize), peek(ours, blkno * bs, bs as usize));
+    let allocators: Vec<u64> = [SystemFile::GlobalBitmap, SystemFile::ExtentAlloc]
+        .into_iter()
+        .map(|k| vol.system_file(k, 0).expect("allocator"))
+        .collect();
+    if allocators.contains(&blkno) {
+        return true;
+    }
+    if (b.starts_with(b"DXDIR01") || b.starts_with(b"GROUP01")) && a.iter().all(|&x| x == 0) {
+        return true;
+    }
+    if a.starts_with(b"GROUP01") && b.starts_with(b"GROUP01") {
+        let parent = |g: &[u8]| u64::from_le_bytes(g[0x20..0x28].try_into().expect("8 bytes"));
+        return parent(&a) == parent(&b) && allocators.contains(&parent(&b));
+    }
+    if a.starts_with(b"INODE01") && b.starts_with(b"INODE01") {
+        let inode = vol.read_inode(blkno).expect("inode");
+        let d = inode.dinode();
+        let masked = |block: &[u8]| {
+            let mut m = block.to_vec();
+            for (lo, hi) in [(0x30, 0x50), (0x64, 0x70), (0x76, 0x78), (0x80, 0x90)] {
+                m[lo..hi].fill(0);
+            }
+            m
+        };
+        return d.is_dir()
+            && d.i_dyn_features() & ocfs_format::dinode::INDEXED_DIR_FL != 0
+            && masked(&a) == masked(&b);
+    }
+    // A directory block: the same entries, a different trailer.
+    let trailer = bs as usize - 64;
+    a[..trailer] == b[..trailer] && b[trailer + 0x10..].starts_with(b"DIRTRL1")
+}
+
+#[test]
+fn noinline_data_indexes_the_directories_it_moves_out() {
+    let scratch = Scratch::new("noinline-dx");
+    for (label, image) in images(&scratch, "indexed", &[]) {
+        plant_file(&image, "kept", &pattern(200_000, 3), 2);
+        let files = plant_inline_tree(&image);
+        let theirs = scratch.twin(&image, &format!("{label}-theirs"));
+        let ours = scratch.twin(&image, &format!("{label}-ours"));
+        let arg = "--fs-features=noinline-data";
+        let out = tunefs_ocfs2(&[arg], &theirs);
+        assert!(out.status.success(), "{label}: tunefs.ocfs2: {}", text(&out));
+        let out = tunefs_ocfs(&[arg], &ours);
+        assert!(out.status.success(), "{label}: tunefs.ocfs: {}", text(&out));
+        // tunefs.ocfs2 leaves every directory it moved out without its index.
+        let missing: Vec<String> = fsck_problems(&theirs)
+            .into_iter()
+            .filter(|p| p.starts_with("[DX_TREE_MISSING]"))
+            .collect();
+        assert!(missing.len() >= 5, "{label}: {missing:?}");
+        assert_fsck_clean_since(&image, &ours, &label);
+        assert_moved_out(&image, &ours, &files, &label);
+        let mut differ = differing_blocks(&theirs, &ours, block_size(&image));
+        differ.retain(|&b| !inline_tail(&files, &theirs, &ours, b) && !indexing(&theirs, &ours, b));
+        assert!(differ.is_empty(), "{label}: the twins differ in blocks {differ:?}");
+        // The clusters are tunefs.ocfs2's plus the extent allocator's new groups; one
+        // index root per converted directory.
+        let (their_used, _) = allocator_use(&theirs, SystemFile::GlobalBitmap);
+        let (our_used, _) = allocator_use(&ours, SystemFile::GlobalBitmap);
+        let (their_roots, their_groups) = allocator_use(&theirs, SystemFile::ExtentAlloc);
+        let (our_roots, our_groups) = allocator_use(&ours, SystemFile::ExtentAlloc);
+        let cpg = {
+            let vol = Volume::open(&ours, false).expect("open");
+            let alloc = vol.system_file(SystemFile::ExtentAlloc, 0).expect("extent_alloc");
+            u32::from(vol.read_inode(alloc).expect("inode").dinode().chain_list().cl_cpg())
+        };
+        let new_groups = our_groups.iter().filter(|g| !their_groups.contains(g)).count() as u32;
+        assert_eq!(our_used, their_used + new_groups * cpg, "{label}");
+        let mut dirs = 0;
+        Volume::open(&image, false)
+            .expect("open")
+            .for_each_inode(|inode| {
+                let d = inode.dinode();
+                if d.is_dir() && d.i_dyn_features() & ocfs_format::dinode::INLINE_DATA_FL != 0 {
+                    dirs += 1;
+                }
+                Ok(())
+            })
+            .expect("inodes");
+        assert!(dirs >= INLINE_DIRS.len() as u32, "{label}: {dirs} inline directories");
+        // Bit 0 of each new group is its descriptor.
+        assert_eq!(our_roots, their_roots + dirs + new_groups, "{label}");
+        for dir in INLINE_DIRS {
+            // extent_alloc:0000 grew by the index roots.
+            let listing = |image: &Path| {
+                common::compare::debugfs_masked(image, &format!("ls -l {dir}"))
+                    .lines()
+                    .filter(|l| !l.ends_with("extent_alloc:0000"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            assert_eq!(listing(&theirs), listing(&ours), "{label}: {dir}");
+            let dump = debugfs(&ours, &format!("dx_dump {dir}"));
+            assert!(dump.contains("Total Entry Count"), "{label}: {dir}: {dump}");
+        }
+    }
+}
+
+#[test]
+fn noinline_data_gives_no_cluster_to_an_empty_file() {
+    let scratch = Scratch::new("noinline-empty");
+    for (label, image) in images(&scratch, "empty", &["--fs-features=noindexed-dirs"]) {
+        common::plant::plant_inline_file(&image, "/", "empty", &[], 1);
+        assert_fsck_clean(&image, &label);
+        let theirs = scratch.twin(&image, &format!("{label}-theirs"));
+        let ours = scratch.twin(&image, &format!("{label}-ours"));
+        let arg = "--fs-features=noinline-data";
+        assert!(tunefs_ocfs2(&[arg], &theirs).status.success(), "{label}");
+        let out = tunefs_ocfs(&[arg], &ours);
+        assert!(out.status.success(), "{label}: {}", text(&out));
+        // tunefs.ocfs2 allocates a cluster to the empty file, which fsck.ocfs2 reports.
+        assert!(
+            fsck_problems(&theirs).iter().any(|p| p.starts_with("[INODE_SPARSE_SIZE]")),
+            "{label}"
+        );
+        assert_fsck_clean_since(&image, &ours, &label);
+        let stat = debugfs(&ours, "stat /empty");
+        assert!(stat.contains("Size: 0") && stat.contains("Clusters: 0"), "{label}: {stat}");
+        assert!(!stat.contains("InlineData"), "{label}: {stat}");
+    }
+}
+
+#[test]
+fn noinline_data_refuses_a_corrupt_inline_directory() {
+    let scratch = Scratch::new("noinline-corrupt");
+    for (label, image) in images(&scratch, "corrupt", &[]) {
+        common::plant::plant_dir(&image, "/", "bad", 0);
+        let blkno = {
+            let vol = Volume::open(&image, true).expect("open");
+            let blkno = vol.resolve("/bad").expect("bad");
+            let mut inode = vol.read_inode(blkno).expect("inode");
+            // i_size past the entries' end.
+            let size = inode.dinode().i_size();
+            inode.dinode_mut().set_i_size(size - 16);
+            vol.write_inode(&mut inode).expect("write");
+            vol.sync().expect("sync");
+            blkno
+        };
+        let twin = scratch.twin(&image, &format!("{label}-refused"));
+        let says = format!("inode {blkno}");
+        assert_ours_refuses(&image, &twin, &["--fs-features=noinline-data"], &says, &label);
+    }
+}

@@ -365,18 +365,6 @@ fn allocating_options_and_conversions_are_refused() {
         assert_refused(&scratch, &label, &image, &["-Uclear"], "cannot be null");
         assert_refused(&scratch, &label, &image, &["-Unot-a-uuid"], "Invalid UUID");
     }
-    let default = FEATURE_VOLUMES[1];
-    for (label, image) in volumes(&scratch, &[(default.0, default.1, default.2)]) {
-        for toggle in ["noinline-data"] {
-            assert_refused(
-                &scratch,
-                &label,
-                &image,
-                &[&format!("--fs-features={toggle}")],
-                "not supported yet",
-            );
-        }
-    }
 }
 
 #[test]

@@ -246,12 +246,21 @@ impl Writer<'_> {
     /// `ocfs2_convert_inline_data_to_extents()` for a directory: one new cluster (zeroed),
     /// the inline entries copied to its first block with the last entry stretched to the
     /// block's usable end, a trailer, `i_size` one block.
-    fn convert_inline_dir(&mut self, inode: &mut Inode) -> Result<()> {
+    pub(crate) fn convert_inline_dir(&mut self, inode: &mut Inode) -> Result<()> {
         let vol = self.volume();
         let bs = vol.block_size() as usize;
         let dir = inode.blkno;
         let size = inode.dinode().i_size() as usize;
-        let inline: Vec<u8> = inode.dinode().inline_data()[..size].to_vec();
+        let inline: Vec<u8> = inode
+            .dinode()
+            .inline_data()
+            .get(..size)
+            .ok_or_else(|| {
+                Error::Invalid(format!(
+                    "directory {dir}: i_size {size} exceeds its inline data area"
+                ))
+            })?
+            .to_vec();
         {
             let mut d = inode.dinode_mut();
             d.id2_mut().fill(0);

@@ -11,8 +11,8 @@
 //! allocation (`chain_alloc`), the [`Writer`] context with the global bitmap's range
 //! allocation (`writer`), suballocator groups and bits (`suballoc`), new and freed inodes
 //! and extent blocks (`inode_write`), file growth with extent insertion (`extent_write`),
-//! truncation (`truncate`), directory links and growth (`dir_write`) and inline directory
-//! indexes (`dx_write`).
+//! truncation (`truncate`), directory links and growth (`dir_write`), inline directory
+//! indexes (`dx_write`) and inline data moved out to extents (`inline_data`).
 
 mod chain;
 mod chain_alloc;
@@ -25,6 +25,7 @@ mod error;
 mod extent;
 mod extent_write;
 mod heartbeat;
+mod inline_data;
 mod inode_write;
 mod inodes;
 mod mounted;

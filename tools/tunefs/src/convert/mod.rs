@@ -4,6 +4,7 @@
 //! checks everything it refuses for before its first write.
 
 mod backup_super;
+mod deinline;
 mod discontig;
 mod metaecc;
 mod quota;
@@ -40,6 +41,8 @@ pub enum Conversion {
     BackupSuper(bool),
     /// "refcount" off: only when no inode has a refcount tree.
     NoRefcount,
+    /// "inline-data" off: every inline file and directory moved out to a cluster.
+    Deinline,
 }
 
 /// Checks every conversion's preconditions, then runs them in order.
@@ -49,6 +52,7 @@ pub fn run(vol: &mut Volume, conversions: &[Conversion]) -> Result<(), String> {
     let mut unwritten = Vec::new();
     let mut ecc = None;
     let mut backups = Vec::new();
+    let mut deinline = None;
     let quotas: Vec<usize> = conversions
         .iter()
         .filter_map(|c| match c {
@@ -58,6 +62,12 @@ pub fn run(vol: &mut Volume, conversions: &[Conversion]) -> Result<(), String> {
         .collect();
     if !quotas.is_empty() {
         quota::check_on(vol, &quotas)?;
+    }
+    if conversions.contains(&Conversion::Deinline) && conversions.contains(&Conversion::Unindex) {
+        return Err(
+            "disabling \"inline-data\" indexes the directories it moves out: disable \"indexed-dirs\" in a separate run"
+                .into(),
+        );
     }
     for conversion in conversions {
         match conversion {
@@ -78,6 +88,7 @@ pub fn run(vol: &mut Volume, conversions: &[Conversion]) -> Result<(), String> {
             Conversion::BackupSuper(true) => backups = backup_super::check_on(vol)?,
             Conversion::BackupSuper(false) => backups = backup_super::check_off(vol)?,
             Conversion::NoRefcount => refcount::check_none(vol)?,
+            Conversion::Deinline => deinline = Some(deinline::find(vol)?),
             Conversion::QuotaOn(_) | Conversion::QuotaOff(_) => {}
         }
     }
@@ -98,6 +109,11 @@ pub fn run(vol: &mut Volume, conversions: &[Conversion]) -> Result<(), String> {
             Conversion::BackupSuper(true) => backup_super::enable(vol, &backups)?,
             Conversion::BackupSuper(false) => backup_super::disable(vol, &backups)?,
             Conversion::NoRefcount => {}
+            Conversion::Deinline => {
+                if let Some(plan) = &deinline {
+                    deinline::convert(vol, plan)?;
+                }
+            }
         }
     }
     Ok(())
