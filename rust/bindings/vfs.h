@@ -70,6 +70,13 @@ struct ocfs_inode_attrs {
 	umode_t mode;
 };
 
+/* The VFS inode's attributes, as `setattr` left them. */
+void ocfs_inode_read_attrs(struct inode *inode, struct ocfs_inode_attrs *attrs);
+/* setattr_prepare(), and whether the size changes (to *size). */
+int ocfs_setattr_prepare(struct mnt_idmap *idmap, struct dentry *dentry, struct iattr *attr,
+			 struct inode **inode, bool *size_change, loff_t *size);
+void ocfs_setattr_copy(struct mnt_idmap *idmap, struct inode *inode, struct iattr *attr);
+
 void ocfs_inode_fill(struct inode *inode, const struct ocfs_inode_attrs *attrs,
 		     const struct inode_operations *iops, const struct file_operations *fops,
 		     const struct address_space_operations *aops);
@@ -92,3 +99,7 @@ size_t ocfs_bh_size(struct buffer_head *bh);
 struct inode *ocfs_kiocb_inode(struct kiocb *iocb);
 ssize_t ocfs_blockdev_direct_io(struct kiocb *iocb, struct iov_iter *iter, get_block_t *get_block);
 void ocfs_bh_clear_uptodate(struct buffer_head *bh);
+void ocfs_bh_lock(struct buffer_head *bh);
+void ocfs_bh_unlock(struct buffer_head *bh);
+/* A block of the device, zeroed and uptodate without reading it (a block just allocated). */
+struct buffer_head *ocfs_sb_getblk_zeroed(struct super_block *sb, sector_t block);

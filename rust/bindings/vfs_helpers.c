@@ -282,3 +282,67 @@ void ocfs_bh_clear_uptodate(struct buffer_head *bh)
 {
 	clear_buffer_uptodate(bh);
 }
+
+void ocfs_bh_lock(struct buffer_head *bh)
+{
+	lock_buffer(bh);
+}
+
+void ocfs_bh_unlock(struct buffer_head *bh)
+{
+	unlock_buffer(bh);
+}
+
+struct buffer_head *ocfs_sb_getblk_zeroed(struct super_block *sb, sector_t block)
+{
+	struct buffer_head *bh = sb_getblk(sb, block);
+
+	if (!bh)
+		return NULL;
+	lock_buffer(bh);
+	memset(bh->b_data, 0, bh->b_size);
+	set_buffer_uptodate(bh);
+	unlock_buffer(bh);
+	return bh;
+}
+
+void ocfs_inode_read_attrs(struct inode *inode, struct ocfs_inode_attrs *a)
+{
+	struct timespec64 t;
+
+	a->ino = inode->i_ino;
+	a->mode = inode->i_mode;
+	a->uid = i_uid_read(inode);
+	a->gid = i_gid_read(inode);
+	a->nlink = inode->i_nlink;
+	a->size = i_size_read(inode);
+	a->sectors = inode->i_blocks;
+	a->generation = inode->i_generation;
+	t = inode_get_atime(inode);
+	a->atime_sec = t.tv_sec;
+	a->atime_nsec = t.tv_nsec;
+	t = inode_get_mtime(inode);
+	a->mtime_sec = t.tv_sec;
+	a->mtime_nsec = t.tv_nsec;
+	t = inode_get_ctime(inode);
+	a->ctime_sec = t.tv_sec;
+	a->ctime_nsec = t.tv_nsec;
+	a->flags = inode->i_flags & (S_SYNC | S_APPEND | S_IMMUTABLE | S_NOATIME | S_DIRSYNC);
+	a->rdev = huge_encode_dev(inode->i_rdev);
+}
+
+int ocfs_setattr_prepare(struct mnt_idmap *idmap, struct dentry *dentry, struct iattr *attr,
+			 struct inode **inode, bool *size_change, loff_t *size)
+{
+	int ret = setattr_prepare(idmap, dentry, attr);
+
+	*inode = d_inode(dentry);
+	*size_change = (attr->ia_valid & ATTR_SIZE) && attr->ia_size != i_size_read(*inode);
+	*size = attr->ia_size;
+	return ret;
+}
+
+void ocfs_setattr_copy(struct mnt_idmap *idmap, struct inode *inode, struct iattr *attr)
+{
+	setattr_copy(idmap, inode, attr);
+}

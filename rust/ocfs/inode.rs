@@ -4,6 +4,7 @@
 
 use crate::format::dinode::{attr, Dinode, INLINE_DATA_FL};
 use crate::meta;
+use crate::transaction::Kind;
 use crate::vfs::{INode, INodeParams, SuperBlock, Timespec};
 use crate::{bindings as c, Ocfs2};
 use kernel::prelude::*;
@@ -84,4 +85,44 @@ fn read(cluster_bits: u32, dinode: &Dinode<&[u8]>) -> (INodeParams, InodeInfo) {
     };
     let info = InodeInfo { inline_data, fast_symlink: is_symlink && clusters == 0 && !inline_data };
     (params, info)
+}
+
+/// `FileSystem::setattr` of ocfs: what this build can change.
+pub fn setattr(inode: &INode<Ocfs2>, size: Option<u64>) -> Result {
+    let sb = inode.super_block();
+    sb.data().writable()?;
+    if size.is_some() {
+        pr_err!(
+            "{}: inode {}: changing a file's size (truncate) is not supported yet\n",
+            sb.id(),
+            inode.ino()
+        );
+        return Err(crate::errno::code(c::EOPNOTSUPP));
+    }
+    Ok(())
+}
+
+/// Write the VFS inode's attributes to its inode block, in one transaction
+/// (`ocfs2_mark_inode_dirty`).
+pub fn write(inode: &INode<Ocfs2>) -> Result {
+    let sb = inode.super_block();
+    let vol = sb.data();
+    let writable = vol.writable()?;
+    let attrs = inode.attrs();
+    let bh = meta::read_dinode(sb, &vol.params, vol.blocks, inode.ino())?;
+    let tx = writable.transaction(vol, 1)?;
+    tx.change(&bh, Kind::Inode, |block| {
+        let Ok(mut dinode) = Dinode::new(block) else { return };
+        dinode.set_i_mode(attrs.mode);
+        dinode.set_i_uid(attrs.uid);
+        dinode.set_i_gid(attrs.gid);
+        dinode.set_links(attrs.nlink);
+        dinode.set_i_size(attrs.size);
+        dinode.set_i_atime(attrs.atime.sec as u64);
+        dinode.set_i_atime_nsec(attrs.atime.nsec);
+        dinode.set_i_mtime(attrs.mtime.sec as u64);
+        dinode.set_i_mtime_nsec(attrs.mtime.nsec);
+        dinode.set_i_ctime(attrs.ctime.sec as u64);
+        dinode.set_i_ctime_nsec(attrs.ctime.nsec);
+    })
 }

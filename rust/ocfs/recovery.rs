@@ -1,20 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Crash recovery at mount: replaying the slot's journal through JBD2 (`ocfs2_journal_load`
-//! of the C ocfs2).
+//! Crash recovery of our own slot at mount (`ocfs2_journal_load` and
+//! `ocfs2_complete_mount_recovery` of the C ocfs2).
 //!
-//! Replay brings every committed metadata block home, so a read-only mount shows what the
-//! last fsync promised. The rest of recovery (`ocfs2_complete_recovery`: the local alloc
-//! window, the truncate log, orphaned inodes) writes allocation state and belongs to a
-//! read-write mount, so the journal keeps its dirty flag for that mount to finish.
+//! Replay brings every committed metadata block home, so even a read-only mount shows what
+//! the last fsync promised. The rest writes allocation state and belongs to a read-write
+//! mount: clusters the crash left reserved in the slot's local-alloc window, and clusters
+//! its truncate log was about to free, go back to the global bitmap. Each step is one
+//! transaction, so a crash during recovery leaves a state the next mount recovers again.
+//! (The C ocfs2 clears the local alloc on disk first and frees the clusters later, so a
+//! crash in between leaks them until fsck.)
 
+use crate::cluster_bitmap::{self, FREE_CREDITS};
+use crate::format::dinode::{Dinode, LOCAL_ALLOC_FL};
+use crate::format::test_bit;
 use crate::jbd2::Journal;
-use crate::vfs::SuperBlock;
-use crate::{inode, Ocfs2};
+use crate::rw::Writable;
+use crate::transaction::Kind;
+use crate::vfs::{NewSuperBlock, SuperBlock};
+use crate::volume::Volume;
+use crate::{dir, errno, inode, meta, Ocfs2};
+use core::ops::ControlFlow;
 use kernel::prelude::*;
 
-/// Replay slot 0's journal if a crash left it dirty. Like ext4, a read-only mount replays
-/// too (the device must be writable).
+/// Replay slot 0's journal if a crash left it dirty, for a read-only mount. Like ext4, a
+/// read-only mount replays too (the device must be writable).
 pub fn replay_if_dirty(sb: &SuperBlock<Ocfs2>) -> Result {
     let vol = sb.data();
     if !vol.journal_dirty {
@@ -36,5 +46,121 @@ pub fn replay_if_dirty(sb: &SuperBlock<Ocfs2>) -> Result {
          mount recovers the local alloc, truncate log and orphans it covers\n",
         sb.id()
     );
+    Ok(())
+}
+
+/// Refuse a read-write mount while slot 0's orphan directory holds inodes: deleting them
+/// (`ocfs2_recover_orphans`) is not written yet, and a mount must not run beside them.
+pub fn refuse_orphans(sb: &NewSuperBlock, vol: &Volume) -> Result {
+    let mut orphans = 0u32;
+    let _: ControlFlow<()> = dir::walk(sb, vol, vol.orphan_dir_blkno, 0, |entry| {
+        if entry.name != b"." && entry.name != b".." {
+            orphans += 1;
+        }
+        ControlFlow::Continue(())
+    })?;
+    if orphans == 0 {
+        return Ok(());
+    }
+    pr_err!(
+        "{}: {} orphaned inodes (unlinked while open when the last node stopped) wait in \
+         orphan_dir:0000; deleting them is not supported yet, so this build mounts the \
+         volume read-only only\n",
+        sb.id(),
+        orphans
+    );
+    Err(errno::code(crate::bindings::EOPNOTSUPP))
+}
+
+/// Give the clusters of slot 0's local-alloc window that no file uses back to the global
+/// bitmap, and empty the window (`ocfs2_begin/complete_local_alloc_recovery`).
+pub fn local_alloc(sb: &NewSuperBlock, vol: &Volume, writable: &Writable) -> Result {
+    let la_bh = meta::read_dinode(sb, &vol.params, vol.blocks, vol.local_alloc_blkno)?;
+    let la_inode = Dinode::new(la_bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
+    let window = la_inode.i_total();
+    if la_inode.i_flags() & LOCAL_ALLOC_FL == 0 {
+        pr_err!("{}: corrupt metadata: inode {} is not a local alloc\n", sb.id(), vol.local_alloc_blkno);
+        return Err(errno::euclean());
+    }
+    if window == 0 {
+        return Ok(());
+    }
+    let la = la_inode.local_alloc();
+    la.validate(vol.local_alloc_blkno, &vol.params).map_err(|e| meta::corrupt(sb, &e))?;
+    let (offset, bits) = (la.la_bm_off(), la.la_bitmap());
+    if u64::from(window) > bits.len() as u64 * 8 {
+        pr_err!("{}: corrupt metadata: local alloc window of {} bits in a {}-byte bitmap\n", sb.id(), window, bits.len());
+        return Err(errno::euclean());
+    }
+
+    let bitmap = cluster_bitmap::read_inode(sb, vol)?;
+    // The window's unused clusters, as runs, each checked before anything changes.
+    let mut runs = KVec::new();
+    let mut bit = 0;
+    while bit < window {
+        if test_bit(bits, bit as usize) {
+            bit += 1;
+            continue;
+        }
+        let start = bit;
+        while bit < window && !test_bit(bits, bit as usize) {
+            bit += 1;
+        }
+        let first = offset.checked_add(start).ok_or_else(errno::euclean)?;
+        runs.push(cluster_bitmap::prepare_free(sb, vol, &bitmap, first, bit - start)?, GFP_KERNEL)?;
+    }
+    let credits = FREE_CREDITS.saturating_mul(u32::try_from(runs.len()).unwrap_or(u32::MAX)).saturating_add(1);
+    let tx = writable.transaction(vol, credits)?;
+    let returned: u32 = runs.iter().map(|run| run.count()).sum();
+    for run in runs {
+        cluster_bitmap::free(&tx, &bitmap, run)?;
+    }
+    tx.change(&la_bh, Kind::Inode, |block| {
+        let Ok(mut inode) = Dinode::new(block) else { return };
+        inode.set_i_total(0);
+        inode.set_i_used(0);
+        let mut la = inode.local_alloc_mut();
+        la.set_la_bm_off(0);
+        la.la_bitmap_mut().fill(0);
+    })?;
+    pr_info!("{}: recovered the local alloc of slot 0: {} clusters returned\n", sb.id(), returned);
+    Ok(())
+}
+
+/// Free the clusters slot 0's truncate log still lists (`ocfs2_replay_truncate_records`),
+/// one record per transaction, last record first, each removed as its clusters are freed.
+pub fn truncate_log(sb: &NewSuperBlock, vol: &Volume, writable: &Writable) -> Result {
+    let tl_bh = meta::read_dinode(sb, &vol.params, vol.blocks, vol.truncate_log_blkno)?;
+    let used = {
+        let inode = Dinode::new(tl_bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
+        let log = inode.truncate_log();
+        log.validate(vol.truncate_log_blkno, &vol.params).map_err(|e| meta::corrupt(sb, &e))?;
+        log.tl_used()
+    };
+    if used == 0 {
+        return Ok(());
+    }
+    let bitmap = cluster_bitmap::read_inode(sb, vol)?;
+    let mut freed = 0u64;
+    for index in (0..used).rev() {
+        let (start, clusters) = {
+            let inode = Dinode::new(tl_bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
+            let log = inode.truncate_log();
+            let rec = log.rec(usize::from(index)).ok_or_else(errno::euclean)?;
+            (rec.t_start(), rec.t_clusters())
+        };
+        let tx = writable.transaction(vol, 1 + FREE_CREDITS)?;
+        if clusters != 0 {
+            let run = cluster_bitmap::prepare_free(sb, vol, &bitmap, start, clusters)?;
+            cluster_bitmap::free(&tx, &bitmap, run)?;
+        }
+        tx.change(&tl_bh, Kind::Inode, |block| {
+            if let Ok(mut inode) = Dinode::new(block) {
+                inode.truncate_log_mut().set_tl_used(index);
+            }
+        })?;
+        freed += u64::from(clusters);
+    }
+    pr_info!("{}: replayed the truncate log of slot 0: {} records, {} clusters freed\n", sb.id(), used, freed);
     Ok(())
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! ocfs: the OCFS2 filesystem. This build mounts local volumes read-only: lookup, readdir,
-//! and file data through the page cache; the write path and the cluster mount come next.
+//! ocfs: the OCFS2 filesystem. This build mounts local volumes: lookup, readdir and file
+//! data through the page cache, and, read-write, the journal and its recovery; the rest of
+//! the write path and the cluster mount come next.
 
 // `pub` marks what a file offers the rest of the module; nothing leaves the crate but the
 // C ABI, so kbuild's `unreachable_pub` lint would flag every such item.
@@ -23,11 +24,13 @@ mod o2nm;
 #[path = "../bindings/crc32.rs"]
 mod crc32;
 #[path = "../bindings/jbd2.rs"]
+#[allow(dead_code)] // shared binding layer: each module uses a part of it
 mod jbd2;
 #[path = "../bindings/vfs/mod.rs"]
 #[allow(dead_code)] // shared binding layer: each module uses a part of it
 mod vfs;
 
+mod cluster_bitmap;
 mod data;
 mod dir;
 mod dx;
@@ -37,6 +40,8 @@ mod meta;
 mod mount;
 mod options;
 mod recovery;
+mod rw;
+mod transaction;
 mod volume;
 mod xattr;
 
@@ -76,6 +81,19 @@ impl vfs::FileSystem for Ocfs2 {
         volume::Volume::mount(sb, options)
     }
 
+    fn unmount(sb: &vfs::NewSuperBlock, mut vol: volume::Volume) {
+        if let Some(writable) = core::mem::replace(&mut vol.rw, vfs::SetOnce::new()).into_inner() {
+            rw::stop(sb, &vol, writable);
+        }
+    }
+
+    fn sync_fs(sb: &vfs::SuperBlock<Self>, wait: bool) -> Result {
+        match sb.data().rw.get() {
+            Some(writable) if wait => writable.journal.force_commit(),
+            _ => Ok(()),
+        }
+    }
+
     fn reconfigure(sb: &vfs::SuperBlock<Self>, options: &options::Options, read_only: bool) -> Result {
         sb.data().remount(sb, options, read_only)
     }
@@ -86,11 +104,16 @@ impl vfs::FileSystem for Ocfs2 {
 
     fn root(sb: &vfs::SuperBlock<Self>) -> Result<ARef<vfs::INode<Self>>> {
         let vol = sb.data();
-        recovery::replay_if_dirty(sb)?;
+        if sb.read_only() {
+            recovery::replay_if_dirty(sb)?;
+        } else if vol.rw.set(rw::start(sb)?).is_err() {
+            return Err(EBUSY);
+        }
         let root = inode::get(sb, vol.root_blkno)?;
         pr_info!(
-            "{}: mounted read-only ({}-byte blocks, {}-byte clusters, features {})\n",
+            "{}: mounted {} ({}-byte blocks, {}-byte clusters, features {})\n",
             sb.id(),
+            if sb.read_only() { "read-only" } else { "read-write, slot 0" },
             vol.params.block_size,
             vol.params.cluster_size,
             vol.params.features
@@ -108,6 +131,14 @@ impl vfs::FileSystem for Ocfs2 {
             Some(blkno) => Ok(Some(inode::get(sb, blkno)?)),
             None => Ok(None),
         }
+    }
+
+    fn setattr(inode: &vfs::INode<Self>, size: Option<u64>) -> Result {
+        inode::setattr(inode, size)
+    }
+
+    fn write_inode(inode: &vfs::INode<Self>) -> Result {
+        inode::write(inode)
     }
 
     fn read_dir(dir: &vfs::INode<Self>, emitter: &mut vfs::DirEmitter<'_>) -> Result {

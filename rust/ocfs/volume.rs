@@ -8,7 +8,9 @@ use crate::format::superblock::{FsParams, SUPER_BLOCK_BLKNO};
 use crate::format::system::SystemFile;
 use crate::format::dinode::BITMAP_FL;
 use crate::format::dx_hash::dx_seed;
-use crate::vfs::{NewSuperBlock, StatFs};
+use crate::format::features::RoCompatFeatures;
+use crate::rw::Writable;
+use crate::vfs::{NewSuperBlock, SetOnce, StatFs};
 use crate::options::Options;
 use crate::{errno, meta, mount};
 use crate::{bindings as c, crc32};
@@ -19,7 +21,8 @@ const MAX_NAME_LEN: u32 = 255;
 
 /// The state of one mount (the superblock's private data).
 ///
-/// Read at mount and never changed: no locking.
+/// Read at mount and never changed (no locking), but for `rw`, set once when a read-write
+/// mount has its journal and slot.
 pub struct Volume {
     pub params: FsParams,
     /// `log2` of the block and cluster sizes.
@@ -34,10 +37,19 @@ pub struct Volume {
     /// Slot 0's journal, and whether it was left dirty (a crash) and needs replaying.
     pub journal_blkno: u64,
     pub journal_dirty: bool,
+    /// Slot 0's other system files, and the slot map.
+    pub local_alloc_blkno: u64,
+    pub truncate_log_blkno: u64,
+    pub orphan_dir_blkno: u64,
+    pub slot_map_blkno: u64,
+    /// The global bitmap's first group (the one at cluster 0 is not at block 0).
+    pub first_cluster_group: u64,
     /// The volume UUID, and the seed of the directory index's name hash.
     pub uuid: [u8; 16],
     pub dx_seed: [u32; 4],
     pub options: Options,
+    /// What a read-write mount holds: its journal.
+    pub rw: SetOnce<Writable>,
 }
 
 impl Volume {
@@ -46,7 +58,7 @@ impl Volume {
         let params = mount::probe(sb)?;
         mount::check_supported(sb, &params)?;
         if !sb.read_only() {
-            return Err(read_write_refused(sb));
+            refuse_read_write(sb, &params)?;
         }
         if options.acl {
             pr_err!("{}: POSIX ACLs (acl) are not supported yet; mount with noacl\n", sb.id());
@@ -69,22 +81,42 @@ impl Volume {
             global_bitmap_blkno: 0,
             journal_blkno: 0,
             journal_dirty: false,
+            local_alloc_blkno: 0,
+            truncate_log_blkno: 0,
+            orphan_dir_blkno: 0,
+            slot_map_blkno: 0,
+            first_cluster_group: super_block.s_first_cluster_group(),
             uuid: super_block.s_uuid(),
             dx_seed: dx_seed(super_block.s_dx_seed(), super_block.s_uuid_hash()),
             options: options.clone(),
+            rw: SetOnce::new(),
         };
         drop(bh);
         vol.global_bitmap_blkno = vol.system_file(sb, SystemFile::GlobalBitmap, None)?;
         vol.journal_blkno = vol.system_file(sb, SystemFile::Journal, Some(0))?;
         vol.journal_dirty = vol.journal_is_dirty(sb)?;
+        vol.local_alloc_blkno = vol.system_file(sb, SystemFile::LocalAlloc, Some(0))?;
+        vol.truncate_log_blkno = vol.system_file(sb, SystemFile::TruncateLog, Some(0))?;
+        vol.orphan_dir_blkno = vol.system_file(sb, SystemFile::OrphanDir, Some(0))?;
+        vol.slot_map_blkno = vol.system_file(sb, SystemFile::SlotMap, None)?;
         sb.set_uuid(&vol.uuid);
         Ok(vol)
     }
 
-    /// `mount -o remount`: this build stays read-only and keeps its options.
+    /// The read-write state, or `EROFS` on a read-only mount.
+    pub fn writable(&self) -> Result<&Writable> {
+        self.rw.get().ok_or(EROFS)
+    }
+
+    /// `mount -o remount`: options and read-only state stay as mounted, for now.
     pub fn remount(&self, sb: &NewSuperBlock, options: &Options, read_only: bool) -> Result {
-        if !read_only {
-            return Err(read_write_refused(sb));
+        if read_only != self.rw.get().is_none() {
+            pr_err!(
+                "{}: remounting {} is not supported yet; unmount and mount again\n",
+                sb.id(),
+                if read_only { "read-only" } else { "read-write" }
+            );
+            return Err(errno::code(c::EOPNOTSUPP));
         }
         if *options != self.options {
             pr_err!("{}: mount options cannot change on remount yet\n", sb.id());
@@ -149,7 +181,16 @@ impl Volume {
     }
 }
 
-fn read_write_refused(sb: &NewSuperBlock) -> Error {
-    pr_err!("{}: read-write mounts are not supported yet; mount with -o ro\n", sb.id());
-    errno::code(c::EOPNOTSUPP)
+/// Refuse a read-write mount of what the write path does not keep consistent yet.
+fn refuse_read_write(sb: &NewSuperBlock, params: &FsParams) -> Result {
+    let quotas = RoCompatFeatures::USRQUOTA.union(RoCompatFeatures::GRPQUOTA);
+    if params.features.ro_compat.intersects(quotas) {
+        pr_err!(
+            "{}: the volume keeps quotas (usrquota/grpquota), which this build does not account \
+             yet; mount with -o ro\n",
+            sb.id()
+        );
+        return Err(errno::code(c::EOPNOTSUPP));
+    }
+    Ok(())
 }

@@ -10,7 +10,7 @@
 # against the source, the same stat of every entry (mode, owner, size, times to the ns,
 # links, device numbers, blocks, symlink targets, hard links), the same bytes, the same
 # xattrs and statfs, mmap reads that fio verifies. A volume with a dirty journal is replayed
-# or refused. Read-write mounts are refused until the write path lands (expect_rw_refused).
+# or refused. Each volume also goes through a read-write mount of ours (rw_cycle).
 set -eu
 . /usr/share/ocfs/lib.sh
 [ "$STACK" = both ] || fail "this scenario compares the C ocfs2 and ours in one guest (--stack both)"
@@ -29,22 +29,22 @@ unpack /tmp/src
 modprobe -n -v ocfs2 | grep -q "kernel/fs/ocfs2/ocfs2.ko" || fail "modprobe ocfs2 does not reach the C ocfs2"
 modprobe -n -v ocfs | grep -q "extra/ocfs.ko" || fail "modprobe ocfs does not reach ours"
 
-# ==== FLIP WHEN THE WRITE PATH LANDS ========================================================
-# Until issue 4's write path lands, ours refuses a read-write mount with a log line naming the
-# device. When writes land, replace this with the read-write checks (and add the reverse
-# direction: ours writes, the C ocfs2 reads).
-expect_rw_refused() { # device label
-    d=$(basename "$1")
+# Ours mounts the volume read-write and changes a file's mode through its journal; unmount
+# leaves it clean (the fsck that follows checks it). The write path is otherwise still ahead:
+# scenario 11 tests what it does; the reverse direction (ours writes a tree, the C ocfs2
+# reads it) comes with it.
+rw_cycle() { # device label
     dmesg -c > /dev/null
-    if mount -i -t ocfs2 "$1" /mnt/ours 2> /tmp/rw.err; then
-        umount /mnt/ours
-        problem "$2: ours mounted read-write; this build should refuse until the write path lands"
-        return 0
-    fi
-    dmesg | grep "ocfs: $d: " | grep -qiE "read-only|read-write|\<rw\>|writ" ||
-        { dmesg | tail -5; problem "$2: the refused read-write mount logged no 'ocfs: $d: ...' line saying why"; }
+    mount -i -t ocfs2 "$1" /mnt/ours 2> /tmp/rw.err ||
+        { cat /tmp/rw.err; dmesg | tail -5; problem "$2: ours refuses a read-write mount"; return 0; }
+    f=$(find /mnt/ours -type f | head -n 1)
+    chmod 0604 "$f" || problem "$2: chmod through our read-write mount"
+    [ "$(stat -c %a "$f")" = 604 ] || problem "$2: chmod did not take"
+    umount /mnt/ours
+    mount -i -t ocfs2 -o ro "$1" /mnt/ours || { problem "$2: read-only mount after the read-write one"; return 0; }
+    [ "$(stat -c %a "/mnt/ours/${f#/mnt/ours/}")" = 604 ] || problem "$2: the mode did not reach the disk"
+    umount /mnt/ours
 }
-# =============================================================================================
 
 # Errors (of ours) land in the listings, where the comparison shows them.
 md5_listing() { (cd "$1" && find . -type f -exec md5sum {} + 2>&1 | sort -k 2) > "$2"; }
@@ -224,7 +224,7 @@ volume() { # label C-mount-options mkfs-command...
             problem "$label: ours refuses the mount as mount.ocfs2 makes it (mount -t ocfs2 -o ro, no -i)"
         fi
     fi
-    expect_rw_refused "$DISK" "$label"
+    rw_cycle "$DISK" "$label"
     fsck_clean "$DISK" "$allow"
     say "$label: done ($problems problem(s) so far)"
 }

@@ -82,6 +82,28 @@ impl<T: FileSystem> INode<T> {
         unsafe { c::ocfs_inode_mode(self.as_raw()) }
     }
 
+    /// The inode's attributes as the VFS holds them now (after `setattr`).
+    pub fn attrs(&self) -> INodeParams {
+        let mut a = c::ocfs_inode_attrs::default();
+        // SAFETY: live inode; the helper only reads it.
+        unsafe { c::ocfs_inode_read_attrs(self.as_raw(), &mut a) };
+        let time = |sec: i64, nsec: u32| Timespec { sec, nsec };
+        INodeParams {
+            mode: a.mode,
+            uid: a.uid,
+            gid: a.gid,
+            nlink: a.nlink,
+            size: a.size.max(0) as u64,
+            sectors: a.sectors,
+            atime: time(a.atime_sec, a.atime_nsec),
+            mtime: time(a.mtime_sec, a.mtime_nsec),
+            ctime: time(a.ctime_sec, a.ctime_nsec),
+            generation: a.generation,
+            flags: a.flags,
+            rdev: a.rdev,
+        }
+    }
+
     /// The superblock the inode belongs to.
     pub fn super_block(&self) -> &SuperBlock<T> {
         // SAFETY: the inode belongs to a mounted superblock of `T`, which outlives it.

@@ -17,6 +17,7 @@ mod buffer;
 mod dir;
 mod folio;
 mod inode;
+mod once;
 mod ops;
 mod seq;
 mod super_block;
@@ -26,6 +27,7 @@ pub use buffer::BufferHead;
 pub use dir::{DirEmitter, DirEntryType};
 pub use folio::LockedFolio;
 pub use inode::{INode, INodeParams, Timespec};
+pub use once::SetOnce;
 pub use seq::SeqFile;
 pub use super_block::{NewSuperBlock, StatFs, SuperBlock};
 pub use xattr::{XattrList, XattrNamespace};
@@ -71,6 +73,14 @@ pub trait FileSystem: Sized + 'static {
     /// An error fails the mount.
     fn init(sb: &NewSuperBlock, options: &Self::Options) -> Result<Self::Data>;
 
+    /// Unmount, after the VFS wrote back and evicted every inode: finish with the volume
+    /// and drop the mount's state (`put_super`).
+    fn unmount(sb: &NewSuperBlock, data: Self::Data);
+
+    /// Make what was written so far durable (`sync(2)`, `syncfs(2)`, and before unmount);
+    /// `wait`: and wait for it.
+    fn sync_fs(sb: &SuperBlock<Self>, wait: bool) -> Result;
+
     /// `mount -o remount`: check (and apply) new options and the read-only flag.
     fn reconfigure(sb: &SuperBlock<Self>, options: &Self::Options, read_only: bool) -> Result;
 
@@ -82,6 +92,14 @@ pub trait FileSystem: Sized + 'static {
 
     /// What `statfs(2)` reports.
     fn statfs(sb: &SuperBlock<Self>) -> Result<StatFs>;
+
+    /// `chmod`, `chown`, `utimes`, `truncate`: the VFS checked the change. `size` is the
+    /// new size when it changes; the filesystem refuses what it cannot do, and otherwise
+    /// the binding copies the change into the inode and calls [`FileSystem::write_inode`].
+    fn setattr(inode: &INode<Self>, size: Option<u64>) -> Result;
+
+    /// Write the inode's attributes (mode, owner, times, size, links) to the disk.
+    fn write_inode(inode: &INode<Self>) -> Result;
 
     /// The entry `name` of directory `dir`: its inode, or `None` when there is none.
     fn lookup(dir: &INode<Self>, name: &[u8]) -> Result<Option<ARef<INode<Self>>>>;

@@ -47,6 +47,7 @@ impl<T: FileSystem> Tables<T> {
         alloc_inode: Some(alloc_inode::<T>),
         free_inode: Some(free_inode::<T>),
         put_super: Some(put_super::<T>),
+        sync_fs: Some(sync_fs::<T>),
         statfs: Some(statfs::<T>),
         show_options: Some(show_options::<T>),
         // SAFETY: all-zero is a valid table: no operation.
@@ -75,6 +76,7 @@ impl<T: FileSystem> Tables<T> {
     const DIR_INODE: c::inode_operations = c::inode_operations {
         lookup: Some(lookup::<T>),
         listxattr: Some(listxattr::<T>),
+        setattr: Some(setattr::<T>),
         // SAFETY: as above.
         ..unsafe { core::mem::zeroed() }
     };
@@ -99,6 +101,7 @@ impl<T: FileSystem> Tables<T> {
     const SYMLINK_INODE: c::inode_operations = c::inode_operations {
         get_link: Some(c::page_get_link),
         listxattr: Some(listxattr::<T>),
+        setattr: Some(setattr::<T>),
         // SAFETY: as above.
         ..unsafe { core::mem::zeroed() }
     };
@@ -107,6 +110,7 @@ impl<T: FileSystem> Tables<T> {
     /// `init_special_inode`).
     const PLAIN_INODE: c::inode_operations = c::inode_operations {
         listxattr: Some(listxattr::<T>),
+        setattr: Some(setattr::<T>),
         // SAFETY: as above.
         ..unsafe { core::mem::zeroed() }
     };
@@ -273,7 +277,23 @@ unsafe fn drop_data<T: FileSystem>(sb: *mut c::super_block) {
 
 unsafe extern "C" fn put_super<T: FileSystem>(sb: *mut c::super_block) {
     // SAFETY: unmount: every inode is gone, nothing uses the data anymore.
-    unsafe { drop_data::<T>(sb) };
+    let data = unsafe { c::ocfs_sb_fs_info(sb) };
+    if data.is_null() {
+        return;
+    }
+    // SAFETY: set from a `KBox<T::Data>` by `fill_super`, unused from now on; the
+    // superblock lives for the call.
+    let (data, new_sb) = unsafe {
+        c::ocfs_sb_set_fs_info(sb, ptr::null_mut());
+        (KBox::from_raw(data.cast::<T::Data>()), NewSuperBlock::from_raw(sb))
+    };
+    T::unmount(new_sb, KBox::into_inner(data));
+}
+
+unsafe extern "C" fn sync_fs<T: FileSystem>(sb: *mut c::super_block, wait: c_int) -> c_int {
+    // SAFETY: the VFS syncs a mounted superblock of ours (root set, data live).
+    let sb = unsafe { SuperBlock::<T>::from_raw(sb) };
+    to_errno(T::sync_fs(sb, wait != 0))
 }
 
 unsafe extern "C" fn alloc_inode<T: FileSystem>(_sb: *mut c::super_block) -> *mut c::inode {
@@ -334,6 +354,28 @@ unsafe extern "C" fn lookup<T: FileSystem>(
         }
         Err(err) => err_ptr(err),
     }
+}
+
+unsafe extern "C" fn setattr<T: FileSystem>(
+    idmap: *mut c::mnt_idmap,
+    dentry: *mut c::dentry,
+    attr: *mut c::iattr,
+) -> c_int {
+    let (mut raw, mut size_change, mut size) = (ptr::null_mut(), false, 0);
+    // SAFETY: the VFS passes a positive dentry of ours with its inode locked, and the change.
+    let ret = unsafe { c::ocfs_setattr_prepare(idmap, dentry, attr, &mut raw, &mut size_change, &mut size) };
+    if ret != 0 {
+        return ret;
+    }
+    // SAFETY: `raw` is the dentry's inode, one of ours, alive while the dentry is.
+    let inode = unsafe { INode::<T>::from_raw(raw) };
+    let new_size = size_change.then_some(size.max(0) as u64);
+    if let Err(err) = T::setattr(inode, new_size) {
+        return err.to_errno();
+    }
+    // SAFETY: as above; the inode lock is held, as `setattr_copy` wants.
+    unsafe { c::ocfs_setattr_copy(idmap, raw, attr) };
+    to_errno(T::write_inode(inode))
 }
 
 unsafe extern "C" fn iterate_shared<T: FileSystem>(file: *mut c::file, ctx: *mut c::dir_context) -> c_int {

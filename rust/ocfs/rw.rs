@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A read-write mount: what it holds beyond a read-only one, and how it starts and stops
+//! (`ocfs2_check_volume`, `ocfs2_find_slot` and `ocfs2_dismount_volume` of the C ocfs2).
+//!
+//! Start: set up slot 0's journal, replaying it if a crash left it dirty; mark it dirty (in
+//! use) on disk; take slot 0 in the slot map; finish the recovery of what the crash left in
+//! the slot's local alloc and truncate log. Stop: commit and checkpoint everything, mark the
+//! journal clean, give the slot back. A mount that dies in between leaves the journal dirty,
+//! which the next mount (ours or the C ocfs2's) recovers.
+
+use crate::format::dinode::{Dinode, JOURNAL_DIRTY_FL};
+use crate::format::features::IncompatFeatures;
+use crate::format::slot_map::{ExtendedSlotMap, SlotMap};
+use crate::jbd2::Journal;
+use crate::transaction::{self, Kind, Transaction};
+use crate::vfs::{NewSuperBlock, SuperBlock};
+use crate::volume::Volume;
+use crate::{extent_map, inode, meta, recovery, Ocfs2};
+use kernel::prelude::*;
+
+/// The commit interval when `commit=` is not given (`OCFS2_DEFAULT_COMMIT_INTERVAL`).
+const DEFAULT_COMMIT_SECS: u32 = 5;
+
+/// What a read-write mount holds.
+///
+/// Lifetime: made once the mount has its root ([`start`]), dropped at unmount after
+/// [`stop`]; shared read-only in between (JBD2 locks the journal itself).
+pub struct Writable {
+    pub journal: Journal,
+}
+
+impl Writable {
+    /// Open a metadata change that dirties at most `blocks` blocks.
+    pub fn transaction(&self, vol: &Volume, blocks: u32) -> Result<Transaction<'_>> {
+        Transaction::start(&self.journal, vol.params.meta_ecc(), blocks)
+    }
+}
+
+/// Make the mount writable: journal, slot, recovery.
+pub fn start(sb: &SuperBlock<Ocfs2>) -> Result<Writable> {
+    let vol = sb.data();
+    let journal = Journal::from_inode(inode::get(sb, vol.journal_blkno)?).inspect_err(|e| {
+        pr_err!("{}: cannot set up the journal of slot 0 (error {})\n", sb.id(), e.to_errno());
+    })?;
+    if vol.journal_dirty {
+        pr_notice!("{}: the volume was not unmounted cleanly; recovering it\n", sb.id());
+    } else {
+        journal.skip_recovery()?;
+    }
+    journal.load().inspect_err(|e| {
+        pr_err!("{}: loading the journal of slot 0 failed (error {})\n", sb.id(), e.to_errno());
+    })?;
+    // Orphans are checked after replay, which may have made some, and before anything is
+    // written, so a refusal leaves the volume as the crash left it.
+    recovery::refuse_orphans(sb, vol)?;
+    let secs = if vol.options.commit == 0 { DEFAULT_COMMIT_SECS } else { vol.options.commit };
+    journal.set_params(kernel::time::msecs_to_jiffies(secs.saturating_mul(1000)) as u64, vol.options.barrier);
+    mark_journal(sb, vol, true, vol.journal_dirty)?;
+    set_slot(sb, vol, true)?;
+    let writable = Writable { journal };
+    if vol.journal_dirty {
+        recovery::local_alloc(sb, vol, &writable)?;
+        recovery::truncate_log(sb, vol, &writable)?;
+    }
+    Ok(writable)
+}
+
+/// Unmount a writable mount: checkpoint the journal, mark it clean, free the slot. On any
+/// failure the journal stays dirty, so the next mount recovers.
+pub fn stop(sb: &NewSuperBlock, vol: &Volume, writable: Writable) {
+    let journal = writable.journal;
+    let flushed = journal.flush().inspect_err(|e| {
+        pr_err!("{}: flushing the journal at unmount failed (error {})\n", sb.id(), e.to_errno());
+    });
+    let aborted = journal.aborted();
+    drop(journal);
+    if flushed.is_err() || aborted {
+        pr_err!("{}: the journal stays dirty; the next mount recovers it\n", sb.id());
+        return;
+    }
+    if mark_journal(sb, vol, false, false).is_ok() {
+        let _ = set_slot(sb, vol, false);
+    }
+}
+
+/// Set or clear `OCFS2_JOURNAL_DIRTY_FL` on slot 0's journal inode, counting a recovery if
+/// `replayed`, and write it at once (`ocfs2_journal_toggle_dirty`).
+fn mark_journal(sb: &NewSuperBlock, vol: &Volume, dirty: bool, replayed: bool) -> Result {
+    let bh = meta::read_dinode(sb, &vol.params, vol.blocks, vol.journal_blkno)?;
+    bh.modify(|block| {
+        let Ok(mut journal) = Dinode::new(&mut *block) else { return };
+        let flags = journal.ij_flags();
+        journal.set_ij_flags(if dirty { flags | JOURNAL_DIRTY_FL } else { flags & !JOURNAL_DIRTY_FL });
+        if replayed {
+            let generation = journal.ij_recovery_generation().wrapping_add(1);
+            journal.set_ij_recovery_generation(generation);
+        }
+        if vol.params.meta_ecc() {
+            transaction::store_check(block, Kind::Inode);
+        }
+    });
+    bh.write_sync().inspect_err(|e| {
+        pr_err!(
+            "{}: cannot mark the journal {} (error {})\n",
+            sb.id(),
+            if dirty { "in use" } else { "clean" },
+            e.to_errno()
+        );
+    })
+}
+
+/// Take (`taken`) or give back slot 0 in the slot map for this node (node 0 on a local
+/// volume), written at once as the C ocfs2 does.
+fn set_slot(sb: &NewSuperBlock, vol: &Volume, taken: bool) -> Result {
+    let inode_bh = meta::read_dinode(sb, &vol.params, vol.blocks, vol.slot_map_blkno)?;
+    let Some((blkno, _)) = extent_map::map_block(sb, vol, inode_bh.data(), 0, 1)? else {
+        pr_err!("{}: corrupt metadata: the slot map {} has no blocks\n", sb.id(), vol.slot_map_blkno);
+        return Err(crate::errno::euclean());
+    };
+    let bh = meta::read(sb, vol.blocks, blkno, "slot map")?;
+    let extended = vol.params.features.incompat.contains(IncompatFeatures::EXTENDED_SLOT_MAP);
+    let set = bh.modify(|block| {
+        if extended {
+            let mut map = ExtendedSlotMap::new(block).ok()?;
+            let mut slot = map.slot_mut(0)?;
+            slot.set_es_valid(u8::from(taken));
+            if taken {
+                slot.set_es_node_num(0);
+            }
+            Some(())
+        } else {
+            SlotMap::new(block).ok()?.set_node(0, taken.then_some(0)).then_some(())
+        }
+    });
+    if set.is_none() {
+        pr_err!("{}: corrupt metadata: slot map block {} has no room for slot 0\n", sb.id(), blkno);
+        return Err(crate::errno::euclean());
+    }
+    bh.write_sync().inspect_err(|e| {
+        pr_err!("{}: cannot write the slot map (error {})\n", sb.id(), e.to_errno());
+    })
+}
