@@ -35,7 +35,6 @@ const TOGGLEABLE: &[&str] = &[
 fn unsupported_reason(name: &str, enable: bool) -> &'static str {
     match (name, enable) {
         ("sparse", true) => "truncating every file's allocation past i_size",
-        ("sparse", false) => "allocating clusters to fill every hole",
         ("indexed-dirs", true) => "building an index and trailers for every directory",
         ("local", false) => "the running cluster stack's description",
         ("clusterinfo", true) => "the running cluster stack's description",
@@ -221,6 +220,10 @@ fn disable_one(name: &str, sb: &SuperBlock<&[u8]>, plan: &mut Plan) -> Result<()
         "inline-data" => {
             plan.features = plan.features.difference(f);
             plan.conversions.push(Conversion::Deinline);
+        }
+        "sparse" => {
+            plan.features = plan.features.difference(f);
+            plan.conversions.push(Conversion::Desparse);
         }
         "indexed-dirs" => {
             plan.features = plan.features.difference(f);

@@ -990,3 +990,145 @@ fn noinline_data_refuses_a_corrupt_inline_directory() {
         assert_ours_refuses(&image, &twin, &["--fs-features=noinline-data"], &says, &label);
     }
 }
+
+/// The bytes a sparse file planted from `pieces` reads as: zeros in its holes.
+fn sparse_contents(pieces: &[(u32, Vec<u8>)], size: u64, cluster: u64) -> Vec<u8> {
+    let mut all = vec![0u8; size as usize];
+    for (cpos, data) in pieces {
+        let at = (u64::from(*cpos) * cluster) as usize;
+        let end = (at + data.len()).min(all.len());
+        if at < end {
+            all[at..end].copy_from_slice(&data[..end - at]);
+        }
+    }
+    all
+}
+
+/// A planted sparse file: name, (cluster, bytes) pieces, size.
+type SparseFile<'a> = (&'a str, Vec<(u32, Vec<u8>)>, u64);
+
+/// Sparse files for "nosparse": holes inside and at the end, allocation past `i_size`,
+/// an unwritten extent past it, and a full inode extent list that must gain a level.
+/// Returns (name, contents).
+fn plant_sparse_files(image: &Path) -> Vec<(String, Vec<u8>)> {
+    use common::plant::plant_sparse_file;
+    let vol = Volume::open(image, false).expect("open");
+    let cluster = u64::from(vol.params().cluster_size);
+    let recs = ocfs_format::dinode::extent_recs_per_inode(vol.block_size() as usize) as u32;
+    drop(vol);
+    let c = cluster as usize;
+    let mut files: Vec<SparseFile> = vec![
+        // Holes before, between and after.
+        ("holes", vec![(1, pattern(c + 100, 4)), (4, pattern(100, 5))], 7 * cluster + 10),
+        // Two clusters past i_size, and a tail to zero in the last kept one.
+        ("past", vec![(0, pattern(3 * c, 6))], cluster + c as u64 / 2),
+        // A hole at the end only.
+        ("tail", vec![(0, pattern(c, 7))], 3 * cluster),
+    ];
+    // The inode's list full (one record per cluster, 0..recs-3), then three records with
+    // a hole before each: the first fill moves the records to an extent block.
+    let mut wide: Vec<(u32, Vec<u8>)> = (0..recs - 3).map(|i| (i, pattern(16, i as u8))).collect();
+    wide.extend((0..3).map(|i| (recs - 3 + 2 * i + 1, pattern(16, 200 + i as u8))));
+    let wide_size = u64::from(recs + 3) * cluster;
+    files.push(("wide", wide, wide_size));
+    let mut out = Vec::new();
+    for (i, (name, pieces, size)) in files.iter().enumerate() {
+        plant_sparse_file(image, name, pieces, *size, (i % 3) as u16);
+        out.push((name.to_string(), sparse_contents(pieces, *size, cluster)));
+    }
+    // Preallocated past i_size, unwritten.
+    let pieces = vec![(0, pattern(2 * c, 8))];
+    plant_sparse_file(image, "prealloc", &pieces, cluster / 2, 1);
+    mark_unwritten(image, "prealloc");
+    // Unwritten: zeros, and zeros once marked written (nounwritten zeroes it first).
+    out.push(("prealloc".to_string(), vec![0u8; c / 2]));
+    for (name, data) in &out {
+        assert!(&read_with_debugfs(image, name) == data, "{name} reads back otherwise");
+    }
+    assert!(debugfs(image, "stat /wide").contains(&format!("Next Free Rec: {recs}")));
+    assert_fsck_clean(image, "the planted sparse files");
+    out
+}
+
+/// A free block where tunefs.ocfs2 left an extent block and tunefs.ocfs left zeros:
+/// libocfs2 reserves extent blocks for an insert up front (`ocfs2_insert_extent()`), and
+/// one the insert did not use goes back to its allocator with its contents written.
+fn unused_extent_block(theirs: &Path, ours: &Path, blkno: u64) -> bool {
+    let bs = block_size(ours);
+    if !peek(ours, blkno * bs, bs as usize).iter().all(|&b| b == 0)
+        || !peek(theirs, blkno * bs, 8).starts_with(b"EXBLK01")
+    {
+        return false;
+    }
+    let vol = Volume::open(theirs, false).expect("open");
+    (0..vol.params().max_slots).all(|slot| {
+        let alloc = vol.system_file(SystemFile::ExtentAlloc, slot).expect("extent_alloc");
+        let bitmap = ChainAllocator::load(&vol, alloc).expect("allocator");
+        bitmap.regions.iter().all(|r| {
+            blkno <= r.blkno || blkno >= r.blkno + r.bits() || !r.is_set(blkno - r.blkno)
+        })
+    })
+}
+
+#[test]
+fn nosparse_fills_holes_and_cuts_past_i_size_as_tunefs_ocfs2() {
+    let scratch = Scratch::new("nosparse");
+    // Default features (unwritten on: cleared too), and 512-byte blocks with 4K clusters.
+    let configs: &[(&str, &[&str])] = &[
+        ("default", &[]),
+        ("512", &["-b", "512", "-C", "4K", "--fs-features=noindexed-dirs"]),
+    ];
+    for (name, options) in configs {
+        for (label, image) in images(&scratch, name, options) {
+            plant_file(&image, "kept", &pattern(200_000, 3), 2);
+            let files = plant_sparse_files(&image);
+            let (theirs, ours) = assert_toggle_matches_except(
+                &scratch,
+                &label,
+                &image,
+                "nosparse",
+                &unused_extent_block,
+            );
+            let stats = debugfs(&ours, "stats");
+            assert!(!stats.contains("sparse") && !stats.contains("unwritten"), "{label}: {stats}");
+            let vol = Volume::open(&ours, false).expect("open");
+            let cluster = u64::from(vol.params().cluster_size);
+            for (file, data) in &files {
+                assert!(&read_with_debugfs(&ours, file) == data, "{label}: {file} differs");
+                let stat = |image: &Path| {
+                    common::compare::debugfs_masked(image, &format!("stat /{file}"))
+                };
+                assert_eq!(stat(&theirs), stat(&ours), "{label}: {file}");
+                // No holes, nothing past i_size.
+                let inode = vol.read_inode(vol.resolve(&format!("/{file}")).expect(file)).expect("inode");
+                let size = inode.dinode().i_size();
+                let tree = vol.file_extents(&inode).expect("extents");
+                let mapped: u64 = tree.extents.iter().map(|e| u64::from(e.clusters)).sum();
+                assert_eq!(mapped, size.div_ceil(cluster), "{label}: {file}");
+                assert_eq!(u64::from(inode.dinode().i_clusters()), mapped, "{label}: {file}");
+            }
+            assert!(debugfs(&ours, "stat /wide").contains("Tree Depth: 1"), "{label}");
+        }
+    }
+}
+
+#[test]
+fn nosparse_refuses_what_it_cannot_fill() {
+    let scratch = Scratch::new("nosparse-refused");
+    // A hole in the left one of two extent leaves: the kernel rotates records from leaf
+    // to leaf to make room.
+    for (label, image) in images(&scratch, "leaves", &[]) {
+        let pieces: Vec<(u32, Vec<u8>)> = (0..300).map(|i| (2 * i, pattern(16, i as u8))).collect();
+        common::plant::plant_sparse_file(&image, "leaves", &pieces, 600 * 4096, 0);
+        assert!(debugfs(&image, "stat /leaves").contains("Tree Depth: 1"), "{label}");
+        assert_fsck_clean(&image, &label);
+        let twin = scratch.twin(&image, &format!("{label}-refused"));
+        assert_ours_refuses(&image, &twin, &["--fs-features=nosparse"], "rotate", &label);
+    }
+    // With quotas, tunefs.ocfs2 also charges the filled clusters to their owners.
+    for (label, image) in images(&scratch, "quota", &["--fs-features=usrquota"]) {
+        common::plant::plant_sparse_file(&image, "holes", &[(2, pattern(100, 1))], 4 * 4096, 0);
+        let twin = scratch.twin(&image, &format!("{label}-refused"));
+        assert_ours_refuses(&image, &twin, &["--fs-features=nosparse"], "quota", &label);
+    }
+}

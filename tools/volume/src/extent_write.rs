@@ -118,7 +118,7 @@ impl Writer<'_> {
 
     /// Moves the inode's full leaf list into a new extent block; the inode keeps one
     /// interior record covering it.
-    fn shift_tree_depth(&mut self, inode: &mut Inode) -> Result<()> {
+    pub(crate) fn shift_tree_depth(&mut self, inode: &mut Inode) -> Result<()> {
         let vol = self.volume();
         let mut block = self.new_extent_block()?;
         let eb_blkno;

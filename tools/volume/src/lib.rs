@@ -10,7 +10,8 @@
 //! writes (`write`), every inode of the allocators (`inodes`), chain allocators loaded for
 //! allocation (`chain_alloc`), the [`Writer`] context with the global bitmap's range
 //! allocation (`writer`), suballocator groups and bits (`suballoc`), new and freed inodes
-//! and extent blocks (`inode_write`), file growth with extent insertion (`extent_write`),
+//! and extent blocks (`inode_write`), file growth with extent insertion (`extent_write`), extents inserted
+//! anywhere (`extent_insert`),
 //! truncation (`truncate`), directory links and growth (`dir_write`), inline directory
 //! indexes (`dx_write`) and inline data moved out to extents (`inline_data`).
 
@@ -23,6 +24,7 @@ mod dir_write;
 mod dx_write;
 mod error;
 mod extent;
+mod extent_insert;
 mod extent_write;
 mod heartbeat;
 mod inline_data;

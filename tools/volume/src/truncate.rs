@@ -79,15 +79,39 @@ impl Writer<'_> {
                 "inode {blkno} has no extent list to truncate"
             )));
         }
+        self.cut_to(&mut inode, new_size)?;
+        vol.write_inode(&mut inode)
+    }
+
+    /// `ocfs2_zero_tail_and_truncate(i_size)` on an extent-list file: every cluster past
+    /// `i_size` freed, the rest of the last kept cluster zeroed, `i_size` unchanged.
+    pub fn truncate_allocation(&mut self, blkno: u64) -> Result<()> {
+        let vol = self.volume();
+        let mut inode = vol.read_inode(blkno)?;
+        let d = inode.dinode();
+        if d.i_dyn_features() & INLINE_DATA_FL != 0 || d.id2_kind() != Id2Kind::ExtentList {
+            return Err(Error::Invalid(format!(
+                "inode {blkno} has no extent list to truncate"
+            )));
+        }
+        let size = d.i_size();
+        self.cut_to(&mut inode, size)?;
+        vol.write_inode(&mut inode)
+    }
+
+    /// Frees the clusters past `new_size`, zeroes the tail of the last kept cluster and
+    /// sets `i_clusters` and `i_size` in memory.
+    fn cut_to(&mut self, inode: &mut Inode, new_size: u64) -> Result<()> {
+        let vol = self.volume();
         let bs = u64::from(vol.block_size());
         let bpc = vol.blocks_per_cluster();
         let keep = new_size.div_ceil(bs).div_ceil(bpc) as u32;
-        let freed = self.cut_tree(&mut inode, keep)?;
+        let freed = self.cut_tree(inode, keep)?;
         let total: u32 = freed.iter().map(|(_, n)| n).sum();
         for (start, len) in freed {
             self.free_clusters(start, len)?;
         }
-        self.zero_tail(&inode, new_size)?;
+        self.zero_tail(inode, new_size)?;
         let mut d = inode.dinode_mut();
         let clusters = d.i_clusters().saturating_sub(total);
         d.set_i_clusters(clusters);
@@ -95,7 +119,7 @@ impl Writer<'_> {
             d.extent_list_mut().set_l_tree_depth(0);
         }
         d.set_i_size(new_size);
-        vol.write_inode(&mut inode)
+        Ok(())
     }
 
     /// Cuts the tree at `keep` clusters, writing changed extent blocks and freeing emptied

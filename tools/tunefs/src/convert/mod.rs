@@ -5,6 +5,7 @@
 
 mod backup_super;
 mod deinline;
+mod desparse;
 mod discontig;
 mod metaecc;
 mod quota;
@@ -43,6 +44,8 @@ pub enum Conversion {
     NoRefcount,
     /// "inline-data" off: every inline file and directory moved out to a cluster.
     Deinline,
+    /// "sparse" off: holes below i_size filled, allocation past it cut.
+    Desparse,
 }
 
 /// Checks every conversion's preconditions, then runs them in order.
@@ -53,6 +56,7 @@ pub fn run(vol: &mut Volume, conversions: &[Conversion]) -> Result<(), String> {
     let mut ecc = None;
     let mut backups = Vec::new();
     let mut deinline = None;
+    let mut desparse = Vec::new();
     let quotas: Vec<usize> = conversions
         .iter()
         .filter_map(|c| match c {
@@ -89,10 +93,15 @@ pub fn run(vol: &mut Volume, conversions: &[Conversion]) -> Result<(), String> {
             Conversion::BackupSuper(false) => backups = backup_super::check_off(vol)?,
             Conversion::NoRefcount => refcount::check_none(vol)?,
             Conversion::Deinline => deinline = Some(deinline::find(vol)?),
+            Conversion::Desparse => desparse = desparse::find(vol)?,
             Conversion::QuotaOn(_) | Conversion::QuotaOff(_) => {}
         }
     }
-    for conversion in conversions {
+    // Unwritten extents are marked written before holes are filled: the records that
+    // marking rewrites are found before any tree changes shape.
+    let mut order: Vec<&Conversion> = conversions.iter().collect();
+    order.sort_by_key(|c| matches!(c, Conversion::Desparse));
+    for conversion in order {
         match conversion {
             Conversion::SlotMapLayout { extended } => slotmap_layout::rewrite(vol, *extended)?,
             Conversion::ContiguousGroups => discontig::resize_groups(vol, &groups)?,
@@ -114,6 +123,7 @@ pub fn run(vol: &mut Volume, conversions: &[Conversion]) -> Result<(), String> {
                     deinline::convert(vol, plan)?;
                 }
             }
+            Conversion::Desparse => desparse::convert(vol, &desparse)?,
         }
     }
     Ok(())

@@ -97,6 +97,11 @@ impl Scratch {
 
 impl Drop for Scratch {
     fn drop(&mut self) {
+        // OCFS_KEEP_SCRATCH=1 keeps the images for a look after a failure.
+        if std::env::var_os("OCFS_KEEP_SCRATCH").is_some() {
+            eprintln!("kept {}", self.0.display());
+            return;
+        }
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }

@@ -156,19 +156,30 @@ pub fn plant_dir(image: &Path, parent: &str, name: &str, slot: u16) {
 
 /// Creates `/name`, `size` bytes long, holding `pieces` (logical cluster, bytes) in
 /// clusters of their own (in increasing cluster order); the clusters between are holes.
+/// The pieces' clusters are allocated last piece first, so that no two pieces are
+/// physically contiguous: each keeps its own extent record.
 pub fn plant_sparse_file(image: &Path, name: &str, pieces: &[(u32, Vec<u8>)], size: u64, slot: u16) {
     let vol = Volume::open(image, true).expect("open rw");
     let mut w = Writer::new(&vol);
     let mut inode = new_inode(&vol, &mut w, slot, mode::REG | 0o644, false);
     let cluster = u64::from(vol.params().cluster_size);
     let bs = vol.block_size() as usize;
-    for (cpos, data) in pieces {
-        let clusters = (data.len() as u64).div_ceil(cluster).max(1) as u32;
-        let (blkno, n) = w.new_clusters(clusters, clusters).expect("clusters");
-        assert_eq!(n, clusters);
-        vol.zero_blocks(blkno, u64::from(clusters) * vol.blocks_per_cluster())
-            .expect("zero");
-        w.insert_extent(&mut inode, *cpos, blkno, clusters)
+    let clusters = |data: &Vec<u8>| (data.len() as u64).div_ceil(cluster).max(1) as u32;
+    let mut runs: Vec<u64> = pieces
+        .iter()
+        .rev()
+        .map(|(_, data)| {
+            let n = clusters(data);
+            let (blkno, got) = w.new_clusters(n, n).expect("clusters");
+            assert_eq!(got, n);
+            vol.zero_blocks(blkno, u64::from(n) * vol.blocks_per_cluster())
+                .expect("zero");
+            blkno
+        })
+        .collect();
+    runs.reverse();
+    for ((cpos, data), blkno) in pieces.iter().zip(runs) {
+        w.insert_extent(&mut inode, *cpos, blkno, clusters(data))
             .expect("insert");
         for (i, chunk) in data.chunks(bs).enumerate() {
             let mut block = chunk.to_vec();
