@@ -60,6 +60,21 @@ fn read_group(sb: &NewSuperBlock, vol: &Volume, bitmap: &[u8], blkno: u64) -> Re
     Ok(bh)
 }
 
+/// The longest run of clear bits among the first `bits` of `bitmap`
+/// (`ocfs2_find_max_contig_free_bits`), kept in a cluster group's `bg_contig_free_bits`.
+pub fn longest_free_run(bitmap: &[u8], bits: u16) -> u16 {
+    let (mut longest, mut run) = (0u16, 0u16);
+    for bit in 0..usize::from(bits) {
+        if test_bit(bitmap, bit) {
+            run = 0;
+        } else {
+            run += 1;
+            longest = longest.max(run);
+        }
+    }
+    longest
+}
+
 /// A run of clusters checked and ready to be freed: its group read, its bits known to be
 /// in use. Checking every run before changing anything keeps a transaction from
 /// committing half a change when a later run turns out to be corrupt.
@@ -116,6 +131,9 @@ pub fn free(tx: &Transaction<'_>, bitmap: &BufferHead, run: Free) -> Result {
         }
         let free = desc.bg_free_bits_count().saturating_add(count as u16);
         desc.set_bg_free_bits_count(free);
+        // The C ocfs2 (6.10 on) skips cluster groups whose longest free run looks too short.
+        let contig = longest_free_run(desc.bg_bitmap(), desc.bg_bits());
+        desc.set_bg_contig_free_bits(contig);
     })?;
     for bit in start..end {
         tx.hold_freed_bit(&group, bit);
