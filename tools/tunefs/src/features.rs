@@ -34,7 +34,6 @@ const TOGGLEABLE: &[&str] = &[
 /// Why each toggle that rewrites more than the superblock is not done (yet).
 fn unsupported_reason(name: &str, enable: bool) -> &'static str {
     match (name, enable) {
-        ("sparse", true) => "truncating every file's allocation past i_size",
         ("indexed-dirs", true) => "building an index and trailers for every directory",
         ("local", false) => "the running cluster stack's description",
         ("clusterinfo", true) => "the running cluster stack's description",
@@ -157,6 +156,10 @@ fn enable_one(name: &str, sb: &SuperBlock<&[u8]>, plan: &mut Plan) -> Result<(),
         "backup-super" => {
             plan.features = plan.features.union(f);
             plan.conversions.push(Conversion::BackupSuper(true));
+        }
+        "sparse" => {
+            plan.features = plan.features.union(f);
+            plan.conversions.push(Conversion::SparseOn);
         }
         "unwritten" => {
             if !plan.features.intersects(named("sparse")) {

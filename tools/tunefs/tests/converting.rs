@@ -1132,3 +1132,21 @@ fn nosparse_refuses_what_it_cannot_fill() {
         assert_ours_refuses(&image, &twin, &["--fs-features=nosparse"], "quota", &label);
     }
 }
+
+#[test]
+fn sparse_on_cuts_allocation_past_i_size_as_tunefs_ocfs2() {
+    let scratch = Scratch::new("sparse-on");
+    for (label, image) in images(&scratch, "nosparse", &["--fs-features=nosparse"]) {
+        plant_file(&image, "kept", &pattern(200_000, 3), 2);
+        // Three clusters, i_size a cluster and a half; and one exactly at its size.
+        let c = 4096usize;
+        common::plant::plant_sparse_file(&image, "past", &[(0, pattern(3 * c, 6))], (c + c / 2) as u64, 1);
+        common::plant::plant_sparse_file(&image, "exact", &[(0, pattern(2 * c, 7))], 2 * c as u64, 0);
+        assert_fsck_clean(&image, &label);
+        let (_, ours) = assert_toggle_matches(&scratch, &label, &image, "sparse");
+        assert!(debugfs(&ours, "stats").contains(" sparse"), "{label}");
+        assert!(read_with_debugfs(&ours, "past") == pattern(3 * c, 6)[..c + c / 2], "{label}");
+        assert!(read_with_debugfs(&ours, "exact") == pattern(2 * c, 7), "{label}");
+        assert!(debugfs(&ours, "stat /past").contains("Clusters: 2"), "{label}");
+    }
+}

@@ -212,3 +212,59 @@ pub fn convert(vol: &Volume, files: &[File]) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// "sparse" on (`enable_sparse_files()`): every regular, non-system file with an extent
+/// list is truncated to its `i_size` (`truncate_to_i_size()`:
+/// `ocfs2_zero_tail_and_truncate()`, which also zeroes the rest of the last cluster).
+/// Refused with quotas on when a file's allocation would shrink: tunefs.ocfs2 leaves the
+/// owners' usage as it was.
+pub fn find_all(vol: &Volume) -> Result<Vec<u64>, String> {
+    let cluster = u64::from(vol.params().cluster_size);
+    let quotas = vol
+        .params()
+        .features
+        .ro_compat
+        .intersects(RoCompatFeatures::USRQUOTA.union(RoCompatFeatures::GRPQUOTA));
+    let mut files = Vec::new();
+    vol.for_each_inode(|inode| {
+        let d = inode.dinode();
+        if d.i_mode() & mode::FMT != mode::REG
+            || d.i_flags() & SYSTEM_FL != 0
+            || d.i_dyn_features() & INLINE_DATA_FL != 0
+            || d.id2_kind() != Id2Kind::ExtentList
+        {
+            return Ok(());
+        }
+        let tree = vol.file_extents(&inode)?;
+        if quotas {
+            let clusters = d.i_size().div_ceil(cluster);
+            let last = tree.extents.iter().map(|e| u64::from(e.cpos + e.clusters)).max();
+            if last.is_some_and(|l| l > clusters) {
+                return Err(Error::Invalid(format!(
+                    "inode {} has clusters past its size, and with quotas on cutting them would \
+                     leave its owner's usage wrong (tunefs.ocfs2 does not adjust it)",
+                    inode.blkno
+                )));
+            }
+        }
+        if tree.depth > 1 {
+            return Err(Error::Invalid(format!(
+                "inode {}: extent trees of depth {} are not supported",
+                inode.blkno, tree.depth
+            )));
+        }
+        files.push(inode.blkno);
+        Ok(())
+    })
+    .map_err(|e| format!("enabling \"sparse\": {e}"))?;
+    Ok(files)
+}
+
+pub fn truncate_all(vol: &Volume, files: &[u64]) -> Result<(), String> {
+    let mut w = Writer::new(vol);
+    for &blkno in files {
+        w.truncate_allocation(blkno)
+            .map_err(|e| format!("while truncating inode {blkno} to its size: {e}"))?;
+    }
+    Ok(())
+}

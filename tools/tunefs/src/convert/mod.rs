@@ -46,6 +46,8 @@ pub enum Conversion {
     Deinline,
     /// "sparse" off: holes below i_size filled, allocation past it cut.
     Desparse,
+    /// "sparse" on: allocation past i_size cut.
+    SparseOn,
 }
 
 /// Checks every conversion's preconditions, then runs them in order.
@@ -57,6 +59,7 @@ pub fn run(vol: &mut Volume, conversions: &[Conversion]) -> Result<(), String> {
     let mut backups = Vec::new();
     let mut deinline = None;
     let mut desparse = Vec::new();
+    let mut truncated = Vec::new();
     let quotas: Vec<usize> = conversions
         .iter()
         .filter_map(|c| match c {
@@ -94,6 +97,7 @@ pub fn run(vol: &mut Volume, conversions: &[Conversion]) -> Result<(), String> {
             Conversion::NoRefcount => refcount::check_none(vol)?,
             Conversion::Deinline => deinline = Some(deinline::find(vol)?),
             Conversion::Desparse => desparse = desparse::find(vol)?,
+            Conversion::SparseOn => truncated = desparse::find_all(vol)?,
             Conversion::QuotaOn(_) | Conversion::QuotaOff(_) => {}
         }
     }
@@ -124,6 +128,7 @@ pub fn run(vol: &mut Volume, conversions: &[Conversion]) -> Result<(), String> {
                 }
             }
             Conversion::Desparse => desparse::convert(vol, &desparse)?,
+            Conversion::SparseOn => desparse::truncate_all(vol, &truncated)?,
         }
     }
     Ok(())
