@@ -8,11 +8,15 @@
 #include <linux/seq_file.h>
 #include <linux/statfs.h>
 #include <linux/crc32.h>
+#include <linux/random.h>
 
 /* Extended attributes. */
 #include <linux/xattr.h>
 bool ocfs_capable_sys_admin(void);
 struct inode *ocfs_dentry_inode(struct dentry *dentry);
+
+/* Random numbers (inode generations). */
+u32 ocfs_random_u32(void);
 
 /* Scheduling: long walks yield the CPU between blocks. */
 void ocfs_cond_resched(void);
@@ -77,6 +81,17 @@ int ocfs_setattr_prepare(struct mnt_idmap *idmap, struct dentry *dentry, struct 
 			 struct inode **inode, bool *size_change, loff_t *size);
 void ocfs_setattr_copy(struct mnt_idmap *idmap, struct inode *inode, struct iattr *attr);
 
+/* Namespace changes: a new inode's owner (inode_init_owner on values), device numbers,
+ * and the VFS inode fields a filesystem updates with the inode locked. */
+void ocfs_new_owner(struct mnt_idmap *idmap, struct inode *dir, umode_t *mode, u32 *uid, u32 *gid);
+u64 ocfs_huge_encode_dev(dev_t dev);
+void ocfs_truncate_pages_final(struct inode *inode);
+u32 ocfs_inode_nlink(struct inode *inode);
+void ocfs_inode_set_nlink(struct inode *inode, u32 nlink);
+/* Sets ctime (and mtime) to now and returns it. */
+void ocfs_inode_touch(struct inode *inode, bool mtime, s64 *sec, u32 *nsec);
+void ocfs_inode_set_size(struct inode *inode, loff_t size, u64 sectors);
+
 void ocfs_inode_fill(struct inode *inode, const struct ocfs_inode_attrs *attrs,
 		     const struct inode_operations *iops, const struct file_operations *fops,
 		     const struct address_space_operations *aops);
@@ -101,5 +116,7 @@ ssize_t ocfs_blockdev_direct_io(struct kiocb *iocb, struct iov_iter *iter, get_b
 void ocfs_bh_clear_uptodate(struct buffer_head *bh);
 void ocfs_bh_lock(struct buffer_head *bh);
 void ocfs_bh_unlock(struct buffer_head *bh);
-/* A block of the device, zeroed and uptodate without reading it (a block just allocated). */
+/* A block of the device, uptodate without reading it (a block just allocated): zeroed unless
+ * the cache already holds it (possibly inside a journal transaction: change it only after
+ * taking journal access). */
 struct buffer_head *ocfs_sb_getblk_zeroed(struct super_block *sb, sector_t block);

@@ -300,8 +300,10 @@ struct buffer_head *ocfs_sb_getblk_zeroed(struct super_block *sb, sector_t block
 	if (!bh)
 		return NULL;
 	lock_buffer(bh);
-	memset(bh->b_data, 0, bh->b_size);
-	set_buffer_uptodate(bh);
+	if (!buffer_uptodate(bh)) {
+		memset(bh->b_data, 0, bh->b_size);
+		set_buffer_uptodate(bh);
+	}
 	unlock_buffer(bh);
 	return bh;
 }
@@ -345,4 +347,62 @@ int ocfs_setattr_prepare(struct mnt_idmap *idmap, struct dentry *dentry, struct 
 void ocfs_setattr_copy(struct mnt_idmap *idmap, struct inode *inode, struct iattr *attr)
 {
 	setattr_copy(idmap, inode, attr);
+}
+
+void ocfs_new_owner(struct mnt_idmap *idmap, struct inode *dir, umode_t *mode, u32 *uid, u32 *gid)
+{
+	kuid_t kuid = mapped_fsuid(idmap, i_user_ns(dir));
+	kgid_t kgid;
+
+	/* inode_init_owner(), on values rather than an inode. */
+	if (dir->i_mode & S_ISGID) {
+		kgid = dir->i_gid;
+		if (S_ISDIR(*mode))
+			*mode |= S_ISGID;
+	} else {
+		kgid = mapped_fsgid(idmap, i_user_ns(dir));
+	}
+	*uid = from_kuid(&init_user_ns, kuid);
+	*gid = from_kgid(&init_user_ns, kgid);
+}
+
+u64 ocfs_huge_encode_dev(dev_t dev)
+{
+	return huge_encode_dev(dev);
+}
+
+void ocfs_truncate_pages_final(struct inode *inode)
+{
+	truncate_inode_pages_final(&inode->i_data);
+}
+
+u32 ocfs_inode_nlink(struct inode *inode)
+{
+	return inode->i_nlink;
+}
+
+void ocfs_inode_set_nlink(struct inode *inode, u32 nlink)
+{
+	set_nlink(inode, nlink);
+}
+
+void ocfs_inode_touch(struct inode *inode, bool mtime, s64 *sec, u32 *nsec)
+{
+	struct timespec64 now = inode_set_ctime_current(inode);
+
+	if (mtime)
+		inode_set_mtime_to_ts(inode, now);
+	*sec = now.tv_sec;
+	*nsec = now.tv_nsec;
+}
+
+void ocfs_inode_set_size(struct inode *inode, loff_t size, u64 sectors)
+{
+	i_size_write(inode, size);
+	inode->i_blocks = sectors;
+}
+
+u32 ocfs_random_u32(void)
+{
+	return get_random_u32();
 }

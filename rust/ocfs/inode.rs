@@ -4,8 +4,8 @@
 
 use crate::format::dinode::{attr, Dinode, INLINE_DATA_FL};
 use crate::meta;
-use crate::transaction::Kind;
-use crate::vfs::{INode, INodeParams, SuperBlock, Timespec};
+use crate::transaction::{Kind, Transaction};
+use crate::vfs::{BufferHead, INode, INodeParams, SuperBlock, Timespec};
 use crate::{bindings as c, Ocfs2};
 use kernel::prelude::*;
 use kernel::types::ARef;
@@ -108,10 +108,16 @@ pub fn write(inode: &INode<Ocfs2>) -> Result {
     let sb = inode.super_block();
     let vol = sb.data();
     let writable = vol.writable()?;
-    let attrs = inode.attrs();
     let bh = meta::read_dinode(sb, &vol.params, vol.blocks, inode.ino())?;
     let tx = writable.transaction(vol, 1)?;
-    tx.change(&bh, Kind::Inode, |block| {
+    write_in(&tx, inode, &bh)
+}
+
+/// Write the VFS inode's attributes (mode, owner, links, size, times) to its inode block
+/// `bh`, in `tx`.
+pub fn write_in(tx: &Transaction<'_>, inode: &INode<Ocfs2>, bh: &BufferHead) -> Result {
+    let attrs = inode.attrs();
+    tx.change(bh, Kind::Inode, |block| {
         let Ok(mut dinode) = Dinode::new(block) else { return };
         dinode.set_i_mode(attrs.mode);
         dinode.set_i_uid(attrs.uid);

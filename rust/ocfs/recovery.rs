@@ -19,8 +19,7 @@ use crate::rw::Writable;
 use crate::transaction::Kind;
 use crate::vfs::{NewSuperBlock, SuperBlock};
 use crate::volume::Volume;
-use crate::{dir, errno, inode, meta, Ocfs2};
-use core::ops::ControlFlow;
+use crate::{errno, inode, meta, Ocfs2};
 use kernel::prelude::*;
 
 /// Replay slot 0's journal if a crash left it dirty, for a read-only mount. Like ext4, a
@@ -47,29 +46,6 @@ pub fn replay_if_dirty(sb: &SuperBlock<Ocfs2>) -> Result {
         sb.id()
     );
     Ok(())
-}
-
-/// Refuse a read-write mount while slot 0's orphan directory holds inodes: deleting them
-/// (`ocfs2_recover_orphans`) is not written yet, and a mount must not run beside them.
-pub fn refuse_orphans(sb: &NewSuperBlock, vol: &Volume) -> Result {
-    let mut orphans = 0u32;
-    let _: ControlFlow<()> = dir::walk(sb, vol, vol.orphan_dir_blkno, 0, |entry| {
-        if entry.name != b"." && entry.name != b".." {
-            orphans += 1;
-        }
-        ControlFlow::Continue(())
-    })?;
-    if orphans == 0 {
-        return Ok(());
-    }
-    pr_err!(
-        "{}: {} orphaned inodes (unlinked while open when the last node stopped) wait in \
-         orphan_dir:0000; deleting them is not supported yet, so this build mounts the \
-         volume read-only only\n",
-        sb.id(),
-        orphans
-    );
-    Err(errno::code(crate::bindings::EOPNOTSUPP))
 }
 
 /// Give the clusters of slot 0's local-alloc window that no file uses back to the global

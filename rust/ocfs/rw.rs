@@ -18,6 +18,7 @@ use crate::vfs::{NewSuperBlock, SuperBlock};
 use crate::volume::Volume;
 use crate::{extent_map, inode, meta, recovery, Ocfs2};
 use kernel::prelude::*;
+use kernel::{new_mutex, sync::Mutex};
 
 /// The commit interval when `commit=` is not given (`OCFS2_DEFAULT_COMMIT_INTERVAL`).
 const DEFAULT_COMMIT_SECS: u32 = 5;
@@ -25,9 +26,13 @@ const DEFAULT_COMMIT_SECS: u32 = 5;
 /// What a read-write mount holds.
 ///
 /// Lifetime: made once the mount has its root ([`start`]), dropped at unmount after
-/// [`stop`]; shared read-only in between (JBD2 locks the journal itself).
+/// [`stop`]; shared in between (JBD2 locks the journal itself).
 pub struct Writable {
     pub journal: Journal,
+    /// Held while allocators (the global bitmap, the inode allocator) are looked at and
+    /// changed, from the search for free bits to the end of the transaction that takes
+    /// them. Taken before a transaction starts, never inside one's dirtying.
+    pub alloc_lock: Pin<KBox<Mutex<()>>>,
 }
 
 impl Writable {
@@ -51,14 +56,11 @@ pub fn start(sb: &SuperBlock<Ocfs2>) -> Result<Writable> {
     journal.load().inspect_err(|e| {
         pr_err!("{}: loading the journal of slot 0 failed (error {})\n", sb.id(), e.to_errno());
     })?;
-    // Orphans are checked after replay, which may have made some, and before anything is
-    // written, so a refusal leaves the volume as the crash left it.
-    recovery::refuse_orphans(sb, vol)?;
     let secs = if vol.options.commit == 0 { DEFAULT_COMMIT_SECS } else { vol.options.commit };
     journal.set_params(kernel::time::msecs_to_jiffies(secs.saturating_mul(1000)) as u64, vol.options.barrier);
     mark_journal(sb, vol, true, vol.journal_dirty)?;
     set_slot(sb, vol, true)?;
-    let writable = Writable { journal };
+    let writable = Writable { journal, alloc_lock: KBox::pin_init(new_mutex!(()), GFP_KERNEL)? };
     if vol.journal_dirty {
         recovery::local_alloc(sb, vol, &writable)?;
         recovery::truncate_log(sb, vol, &writable)?;

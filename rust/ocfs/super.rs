@@ -32,12 +32,16 @@ mod vfs;
 
 mod cluster_bitmap;
 mod data;
+mod delete;
 mod dir;
+mod dir_write;
 mod dx;
 mod extent_map;
 mod inode;
+mod inode_alloc;
 mod meta;
 mod mount;
+mod namei;
 mod options;
 mod recovery;
 mod rw;
@@ -106,8 +110,11 @@ impl vfs::FileSystem for Ocfs2 {
         let vol = sb.data();
         if sb.read_only() {
             recovery::replay_if_dirty(sb)?;
-        } else if vol.rw.set(rw::start(sb)?).is_err() {
-            return Err(EBUSY);
+        } else {
+            if vol.rw.set(rw::start(sb)?).is_err() {
+                return Err(EBUSY);
+            }
+            delete::recover_orphans(sb)?;
         }
         let root = inode::get(sb, vol.root_blkno)?;
         pr_info!(
@@ -139,6 +146,38 @@ impl vfs::FileSystem for Ocfs2 {
 
     fn write_inode(inode: &vfs::INode<Self>) -> Result {
         inode::write(inode)
+    }
+
+    fn create(
+        dir: &vfs::INode<Self>,
+        name: &[u8],
+        new: vfs::NewInode,
+        target: Option<&[u8]>,
+    ) -> Result<ARef<vfs::INode<Self>>> {
+        namei::create(dir, name, new, target)
+    }
+
+    fn link(inode: &vfs::INode<Self>, dir: &vfs::INode<Self>, name: &[u8]) -> Result {
+        namei::link(inode, dir, name)
+    }
+
+    fn unlink(dir: &vfs::INode<Self>, name: &[u8], inode: &vfs::INode<Self>) -> Result {
+        namei::unlink(dir, name, inode)
+    }
+
+    fn rename(
+        old_dir: &vfs::INode<Self>,
+        old_name: &[u8],
+        inode: &vfs::INode<Self>,
+        new_dir: &vfs::INode<Self>,
+        new_name: &[u8],
+        target: Option<&vfs::INode<Self>>,
+    ) -> Result {
+        namei::rename(old_dir, old_name, inode, new_dir, new_name, target)
+    }
+
+    fn evict_unlinked(inode: &vfs::INode<Self>) {
+        delete::evict_unlinked(inode)
     }
 
     fn read_dir(dir: &vfs::INode<Self>, emitter: &mut vfs::DirEmitter<'_>) -> Result {

@@ -35,6 +35,17 @@ modprobe -n -v ocfs | grep -q "extra/ocfs.ko" || fail "modprobe ocfs does not re
 # reads it) comes with it.
 rw_cycle() { # device label
     dmesg -c > /dev/null
+    volume_info "$1"
+    if has_feature usrquota || has_feature grpquota; then
+        # No quota accounting yet: refused, saying why.
+        if mount -i -t ocfs2 "$1" /mnt/ours 2> /dev/null; then
+            umount /mnt/ours
+            problem "$2: ours mounted a quota volume read-write"
+        fi
+        dmesg | grep -q "ocfs: $(basename "$1"): the volume keeps quotas" ||
+            { dmesg | tail -5; problem "$2: no log line for the refused read-write mount of a quota volume"; }
+        return 0
+    fi
     mount -i -t ocfs2 "$1" /mnt/ours 2> /tmp/rw.err ||
         { cat /tmp/rw.err; dmesg | tail -5; problem "$2: ours refuses a read-write mount"; return 0; }
     f=$(find /mnt/ours -type f | head -n 1)

@@ -32,6 +32,7 @@ pub mod blockcheck;
 pub mod chain;
 pub mod dinode;
 pub mod dir;
+pub mod dir_edit;
 pub mod dx;
 pub mod dx_hash;
 pub mod error;

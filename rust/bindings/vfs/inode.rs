@@ -104,6 +104,33 @@ impl<T: FileSystem> INode<T> {
         }
     }
 
+    /// The link count.
+    pub fn nlink(&self) -> u32 {
+        // SAFETY: live inode.
+        unsafe { c::ocfs_inode_nlink(self.as_raw()) }
+    }
+
+    /// Set the link count. Callers hold the inode's lock (the VFS does, in the namespace
+    /// operations).
+    pub fn set_nlink(&self, nlink: u32) {
+        // SAFETY: live inode; `set_nlink` keeps the superblock's orphan accounting.
+        unsafe { c::ocfs_inode_set_nlink(self.as_raw(), nlink) }
+    }
+
+    /// Set the change time (and with `mtime`, the modification time) to now; returns it.
+    pub fn touch(&self, mtime: bool) -> Timespec {
+        let (mut sec, mut nsec) = (0, 0);
+        // SAFETY: live inode, locked by the caller as for `set_nlink`.
+        unsafe { c::ocfs_inode_touch(self.as_raw(), mtime, &mut sec, &mut nsec) };
+        Timespec { sec, nsec }
+    }
+
+    /// Set the size and the 512-byte sectors allocated. Callers hold the inode's lock.
+    pub fn set_size(&self, size: u64, sectors: u64) {
+        // SAFETY: live inode, locked by the caller.
+        unsafe { c::ocfs_inode_set_size(self.as_raw(), size.min(i64::MAX as u64) as i64, sectors) }
+    }
+
     /// The superblock the inode belongs to.
     pub fn super_block(&self) -> &SuperBlock<T> {
         // SAFETY: the inode belongs to a mounted superblock of `T`, which outlives it.

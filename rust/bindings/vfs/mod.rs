@@ -17,6 +17,7 @@ mod buffer;
 mod dir;
 mod folio;
 mod inode;
+mod namespace;
 mod once;
 mod ops;
 mod seq;
@@ -27,6 +28,7 @@ pub use buffer::BufferHead;
 pub use dir::{DirEmitter, DirEntryType};
 pub use folio::LockedFolio;
 pub use inode::{INode, INodeParams, Timespec};
+pub use namespace::NewInode;
 pub use once::SetOnce;
 pub use seq::SeqFile;
 pub use super_block::{NewSuperBlock, StatFs, SuperBlock};
@@ -42,6 +44,18 @@ use kernel::{
     types::ARef,
     ThisModule,
 };
+
+/// The wall-clock time in seconds (deletion times).
+pub fn now_seconds() -> u64 {
+    // SAFETY: no preconditions.
+    unsafe { c::ktime_get_real_seconds() }.max(0) as u64
+}
+
+/// A random number (for inode generations).
+pub fn random_u32() -> u32 {
+    // SAFETY: no preconditions.
+    unsafe { c::ocfs_random_u32() }
+}
 
 /// Let other tasks run: called between blocks by walks whose length the disk decides.
 pub fn cond_resched() {
@@ -103,6 +117,32 @@ pub trait FileSystem: Sized + 'static {
 
     /// The entry `name` of directory `dir`: its inode, or `None` when there is none.
     fn lookup(dir: &INode<Self>, name: &[u8]) -> Result<Option<ARef<INode<Self>>>>;
+
+    /// Make `name` in `dir`: a file, directory, device node, FIFO or socket by `new.mode`,
+    /// or a symlink to `target`. Returns the new inode (with its reference).
+    fn create(dir: &INode<Self>, name: &[u8], new: NewInode, target: Option<&[u8]>) -> Result<ARef<INode<Self>>>;
+
+    /// Give `inode` the further name `name` in `dir`.
+    fn link(inode: &INode<Self>, dir: &INode<Self>, name: &[u8]) -> Result;
+
+    /// Remove the name `name` of `inode` from `dir` (`unlink`, or `rmdir` of an empty
+    /// directory).
+    fn unlink(dir: &INode<Self>, name: &[u8], inode: &INode<Self>) -> Result;
+
+    /// Move `inode` from `old_dir`/`old_name` to `new_dir`/`new_name`, replacing `target`
+    /// (the inode `new_name` named, if any).
+    fn rename(
+        old_dir: &INode<Self>,
+        old_name: &[u8],
+        inode: &INode<Self>,
+        new_dir: &INode<Self>,
+        new_name: &[u8],
+        target: Option<&INode<Self>>,
+    ) -> Result;
+
+    /// The last reference to an inode without links is gone: delete it from the disk.
+    /// Errors are the filesystem's to log (the inode waits in its orphan list).
+    fn evict_unlinked(inode: &INode<Self>);
 
     /// Emit the entries of `dir` from the emitter's position on, advancing it.
     fn read_dir(dir: &INode<Self>, emitter: &mut DirEmitter<'_>) -> Result;

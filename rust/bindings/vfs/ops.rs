@@ -4,6 +4,7 @@
 //! a thin translation to the trait method.
 
 use crate::errno;
+use super::namespace;
 use super::{
     DirEmitter, FileSystem, INode, LockedFolio, NewSuperBlock, SeqFile, SuperBlock, XattrList,
     XattrNamespace,
@@ -48,6 +49,7 @@ impl<T: FileSystem> Tables<T> {
         free_inode: Some(free_inode::<T>),
         put_super: Some(put_super::<T>),
         sync_fs: Some(sync_fs::<T>),
+        evict_inode: Some(namespace::evict_inode::<T>),
         statfs: Some(statfs::<T>),
         show_options: Some(show_options::<T>),
         // SAFETY: all-zero is a valid table: no operation.
@@ -77,6 +79,14 @@ impl<T: FileSystem> Tables<T> {
         lookup: Some(lookup::<T>),
         listxattr: Some(listxattr::<T>),
         setattr: Some(setattr::<T>),
+        create: Some(namespace::create::<T>),
+        mkdir: Some(namespace::mkdir::<T>),
+        mknod: Some(namespace::mknod::<T>),
+        symlink: Some(namespace::symlink::<T>),
+        link: Some(namespace::link::<T>),
+        unlink: Some(namespace::unlink::<T>),
+        rmdir: Some(namespace::unlink::<T>),
+        rename: Some(namespace::rename::<T>),
         // SAFETY: as above.
         ..unsafe { core::mem::zeroed() }
     };

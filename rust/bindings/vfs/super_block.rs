@@ -68,6 +68,16 @@ impl NewSuperBlock {
         NonNull::new(bh).map(|bh| (BufferHead::from_raw(bh), fresh)).ok_or(EIO)
     }
 
+    /// Block `block`, uptodate in the buffer cache without reading it: a block just
+    /// allocated, whose old contents do not matter. Zeroed if it was not cached; a cached
+    /// one keeps its bytes (JBD2 may still be writing them), so callers overwrite all of
+    /// it after taking journal access.
+    pub fn new_block(&self, block: u64) -> Result<BufferHead> {
+        // SAFETY: valid superblock with a block device; NULL means no memory.
+        let bh = unsafe { c::ocfs_sb_getblk_zeroed(self.as_ptr(), block) };
+        NonNull::new(bh).map(BufferHead::from_raw).ok_or(ENOMEM)
+    }
+
     /// Whether the mount is read-only.
     pub fn read_only(&self) -> bool {
         // SAFETY: valid superblock.
