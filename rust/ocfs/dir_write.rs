@@ -7,8 +7,9 @@
 //!
 //! Callers hold the directory's lock (the VFS holds `i_rwsem` for namespace operations).
 //!
-//! Not done yet, refused with a log line: directories with an index (`indexed-dirs`, whose
-//! names live in a hashed tree too), and growing a directory (turning a full inline
+//! Indexed directories keep an index entry per name besides ([`crate::dx_write`]).
+//!
+//! Not done yet, refused with a log line: growing a directory (turning a full inline
 //! directory into blocks, or adding a block).
 
 use crate::format::dinode::{Dinode, INDEXED_DIR_FL, INLINE_DATA_FL};
@@ -17,7 +18,7 @@ use crate::format::dir_edit::{self, Found, Insert, InsertPlan};
 use crate::transaction::{Kind, Transaction};
 use crate::vfs::{BufferHead, NewSuperBlock};
 use crate::volume::Volume;
-use crate::{bindings as c, dir, errno, extent_map, meta};
+use crate::{bindings as c, dir, dx_write, errno, extent_map, meta};
 use kernel::prelude::*;
 
 /// Where the entries being changed live.
@@ -39,14 +40,18 @@ impl Region {
 }
 
 /// A planned addition.
-pub struct Add {
-    region: Region,
-    at: Insert,
+pub enum Add {
+    Plain { region: Region, at: Insert },
+    Indexed { block: BufferHead, at: Insert, dx: dx_write::DxAdd },
 }
 
 impl Add {
+    /// Blocks applying it dirties beyond the directory's inode block.
     pub fn credits(&self) -> u32 {
-        self.region.credits()
+        match self {
+            Add::Plain { region, .. } => region.credits(),
+            Add::Indexed { .. } => dx_write::CREDITS,
+        }
     }
 }
 
@@ -54,12 +59,21 @@ impl Add {
 pub struct Entry {
     region: Region,
     pub found: Found,
+    dx: Option<dx_write::DxRemove>,
 }
 
 impl Entry {
+    /// Blocks removing it dirties beyond the directory's inode block.
     pub fn credits(&self) -> u32 {
-        self.region.credits()
+        if self.dx.is_some() { dx_write::CREDITS } else { self.region.credits() }
     }
+}
+
+/// Whether the directory whose checked inode block is `dir_bh` has an index.
+fn indexed(sb: &NewSuperBlock, dir_bh: &BufferHead) -> Result<bool> {
+    let dinode = Dinode::new(dir_bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
+    let features = dinode.i_dyn_features();
+    Ok(features & INDEXED_DIR_FL != 0 && features & INLINE_DATA_FL == 0)
 }
 
 fn refuse(sb: &NewSuperBlock, dir: u64, what: &str) -> Error {
@@ -80,7 +94,6 @@ fn each_region<R>(
     sb: &NewSuperBlock,
     vol: &Volume,
     dir_bh: &BufferHead,
-    what: &str,
     mut visit: impl FnMut(&[u8], u64) -> Result<Option<R>>,
 ) -> Result<Option<(Region, R)>> {
     let dinode = Dinode::new(dir_bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
@@ -90,16 +103,13 @@ fn each_region<R>(
         return Err(errno::euclean());
     }
     let features = dinode.i_dyn_features();
-    if features & INDEXED_DIR_FL != 0 {
-        return Err(refuse(sb, dir_blkno, what));
-    }
     if features & INLINE_DATA_FL != 0 {
         let data = dinode.inline_data();
         let region = data.get(..(dinode.i_size() as usize).min(data.len())).unwrap_or(&[]);
         return Ok(visit(region, dir_blkno)?.map(|r| (Region::Inline, r)));
     }
     let bits = vol.block_bits;
-    let trailer = vol.params.meta_ecc();
+    let trailer = vol.params.meta_ecc() || features & INDEXED_DIR_FL != 0;
     let size = dinode.i_size();
     let blocks = (size >> bits) + u64::from(size & ((1 << bits) - 1) != 0);
     for index in 0..blocks {
@@ -118,7 +128,11 @@ fn each_region<R>(
 
 /// Plan adding `name` to directory `dir_bh`: `EEXIST` if it is there.
 pub fn plan_add(sb: &NewSuperBlock, vol: &Volume, dir_bh: &BufferHead, name: &[u8]) -> Result<Add> {
-    let found = each_region(sb, vol, dir_bh, "adding names to an indexed directory", |region, blkno| {
+    if indexed(sb, dir_bh)? {
+        let (block, at, dx) = dx_write::plan_add(sb, vol, dir_bh, name)?;
+        return Ok(Add::Indexed { block, at, dx });
+    }
+    let found = each_region(sb, vol, dir_bh, |region, blkno| {
         match dir_edit::plan_insert(region, blkno, name).map_err(|e| meta::corrupt(sb, &e))? {
             InsertPlan::Room(at) => Ok(Some(Ok(at))),
             InsertPlan::Exists => Ok(Some(Err(EEXIST))),
@@ -126,7 +140,7 @@ pub fn plan_add(sb: &NewSuperBlock, vol: &Volume, dir_bh: &BufferHead, name: &[u
         }
     })?;
     match found {
-        Some((region, Ok(at))) => Ok(Add { region, at }),
+        Some((region, Ok(at))) => Ok(Add::Plain { region, at }),
         Some((_, Err(err))) => Err(err),
         None => {
             let dir_blkno = dir_bh.block_number();
@@ -135,17 +149,32 @@ pub fn plan_add(sb: &NewSuperBlock, vol: &Volume, dir_bh: &BufferHead, name: &[u
     }
 }
 
-/// The entry `name` of directory `dir_bh`, if there is one.
+/// The entry `name` of directory `dir_bh`, if there is one (through the index of an
+/// indexed directory).
 pub fn find(sb: &NewSuperBlock, vol: &Volume, dir_bh: &BufferHead, name: &[u8]) -> Result<Option<Entry>> {
-    let found = each_region(sb, vol, dir_bh, "removing names from an indexed directory", |region, blkno| {
+    if indexed(sb, dir_bh)? {
+        let found = dx_write::find(sb, vol, dir_bh, name)?;
+        if found.is_none() && dir::find(sb, vol, dir_bh.block_number(), name)?.is_some() {
+            pr_err!("{}: corrupt metadata: directory {} holds a name its index does not\n", sb.id(), dir_bh.block_number());
+            return Err(errno::euclean());
+        }
+        return Ok(found.map(|(bh, found, dx)| Entry { region: Region::Block { bh, trailer: true }, found, dx: Some(dx) }));
+    }
+    find_scan(sb, vol, dir_bh, name)
+}
+
+/// The entry `name` of directory `dir_bh`, by reading its blocks (for `..`, which no
+/// index change follows).
+pub fn find_scan(sb: &NewSuperBlock, vol: &Volume, dir_bh: &BufferHead, name: &[u8]) -> Result<Option<Entry>> {
+    let found = each_region(sb, vol, dir_bh, |region, blkno| {
         dir_edit::find(region, blkno, name).map_err(|e| meta::corrupt(sb, &e))
     })?;
-    Ok(found.map(|(region, found)| Entry { region, found }))
+    Ok(found.map(|(region, found)| Entry { region, found, dx: None }))
 }
 
 /// Whether directory `dir_bh` holds nothing but `.` and `..`.
 pub fn is_empty(sb: &NewSuperBlock, vol: &Volume, dir_bh: &BufferHead) -> Result<bool> {
-    let busy = each_region(sb, vol, dir_bh, "removing an indexed directory", |region, blkno| {
+    let busy = each_region(sb, vol, dir_bh, |region, blkno| {
         let empty = dir_edit::only_dots(region, blkno).map_err(|e| meta::corrupt(sb, &e))?;
         Ok((!empty).then_some(()))
     })?;
@@ -168,12 +197,20 @@ fn change_region(tx: &Transaction<'_>, dir_bh: &BufferHead, region: &Region, cha
 
 /// Add the planned entry `name` -> `ino` (of `file_type`), in `tx`.
 pub fn apply_add(tx: &Transaction<'_>, dir_bh: &BufferHead, add: Add, name: &[u8], ino: u64, file_type: u8) -> Result {
-    change_region(tx, dir_bh, &add.region, |region| dir_edit::apply_insert(region, add.at, name, ino, file_type))
+    match add {
+        Add::Plain { region, at } => {
+            change_region(tx, dir_bh, &region, |region| dir_edit::apply_insert(region, at, name, ino, file_type))
+        }
+        Add::Indexed { block, at, dx } => dx_write::apply_add(tx, &block, at, dx, name, ino, file_type),
+    }
 }
 
 /// Remove a found entry, in `tx`.
 pub fn apply_remove(tx: &Transaction<'_>, dir_bh: &BufferHead, entry: Entry) -> Result {
-    change_region(tx, dir_bh, &entry.region, |region| dir_edit::apply_remove(region, entry.found))
+    match (entry.dx, entry.region) {
+        (Some(dx), Region::Block { bh, .. }) => dx_write::apply_remove(tx, &bh, entry.found, dx),
+        (_, region) => change_region(tx, dir_bh, &region, |r| dir_edit::apply_remove(r, entry.found)),
+    }
 }
 
 /// Point a found entry at `ino` (of `file_type`), in `tx`.

@@ -55,7 +55,7 @@ fn miss(name: &[u8]) -> Option<Option<u64>> {
 
 /// The leaf block for a hash (`ocfs2_dx_dir_lookup`): the cluster the major hash falls in
 /// (or the last one of its extent), then the block the minor hash picks inside it.
-fn leaf_block(
+pub fn leaf_block(
     sb: &NewSuperBlock,
     vol: &Volume,
     root: &DxRoot<&[u8]>,
@@ -104,7 +104,7 @@ fn search(
     Ok(None)
 }
 
-fn read_root(sb: &NewSuperBlock, vol: &Volume, blkno: u64, dir_blkno: u64) -> Result<BufferHead> {
+pub fn read_root(sb: &NewSuperBlock, vol: &Volume, blkno: u64, dir_blkno: u64) -> Result<BufferHead> {
     let bh = meta::read_checked(sb, &vol.params, vol.blocks, blkno, "directory index root", |_| {
         DxRoot::<()>::CHECK_OFFSET
     })?;
@@ -123,7 +123,7 @@ fn read_root(sb: &NewSuperBlock, vol: &Volume, blkno: u64, dir_blkno: u64) -> Re
     Ok(bh)
 }
 
-fn read_leaf(sb: &NewSuperBlock, vol: &Volume, blkno: u64) -> Result<BufferHead> {
+pub fn read_leaf(sb: &NewSuperBlock, vol: &Volume, blkno: u64) -> Result<BufferHead> {
     let bh = meta::read_checked(sb, &vol.params, vol.blocks, blkno, "directory index leaf", |_| {
         DxLeaf::<()>::CHECK_OFFSET
     })?;

@@ -244,7 +244,7 @@ pub fn rename(
         None => Some(dir_write::plan_add(sb, vol, new_bh, new_name)?),
     };
     // A directory moving to another parent: its `..`.
-    let dotdot = if is_dir && !same_dir { Some(dir_write::find(sb, vol, &inode_bh, b"..")?.ok_or_else(errno::euclean)?) } else { None };
+    let dotdot = if is_dir && !same_dir { Some(dir_write::find_scan(sb, vol, &inode_bh, b"..")?.ok_or_else(errno::euclean)?) } else { None };
     let target_last = target.is_some_and(|t| t.mode() & mode::FMT == mode::DIR || t.nlink() <= 1);
     let orphan = match target {
         Some(t) if target_last => Some(delete::plan_orphan(sb, vol, t.ino())?),

@@ -36,6 +36,7 @@ mod delete;
 mod dir;
 mod dir_write;
 mod dx;
+mod dx_write;
 mod extent_map;
 mod inode;
 mod inode_alloc;

@@ -75,7 +75,27 @@ workout() { # mountpoint inline(yes|no)
 }
 
 if [ "$BOOT" = 1 ]; then
-    for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local --fs-feature-level=max-compat" \
+    # Names in directories of blocks the C ocfs2 made: removed, added into the room that
+# leaves (through the index and its free list where there is one), renamed across.
+blocks_workout() { # mountpoint
+    m=$1
+    i=0; while [ "$i" -lt 700 ]; do rm "$m/big/a-much-longer-file-name-$i"; i=$((i + 3)); done
+    i=0; while [ "$i" -lt 40 ]; do rm "$m/mid/file-$i"; i=$((i + 2)); done
+    i=0; while [ "$i" -lt 150 ]; do touch "$m/big/new-$i"; i=$((i + 1)); done
+    i=0; while [ "$i" -lt 15 ]; do touch "$m/mid/new-$i"; i=$((i + 1)); done
+    mv "$m/big/a-much-longer-file-name-1" "$m/mid/moved-from-big"
+    mv "$m/mid/file-1" "$m/big/moved-from-mid"
+    mv "$m/big/a-much-longer-file-name-2" "$m/big/renamed-in-big"
+    mv "$m/mid/file-3" "$m/big/new-7"            # over an existing name in an indexed directory
+    ln "$m/big/new-8" "$m/mid/link-to-new-8"
+    [ "$(ls "$m/big" | wc -l)" = $((700 - 234 + 150 - 1 + 1)) ] || fail "big lists $(ls "$m/big" | wc -l) names"
+    for name in new-0 new-149 renamed-in-big moved-from-mid a-much-longer-file-name-4; do
+        [ -e "$m/big/$name" ] || fail "big/$name is missing"
+    done
+    [ ! -e "$m/big/a-much-longer-file-name-3" ] || fail "big/a-much-longer-file-name-3 came back"
+}
+
+for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local --fs-feature-level=max-compat" \
         "mkfs.ocfs2 -M local --fs-features=metaecc -b 1K -C 8K" "mkfs.ocfs -M local -b 2K"; do
         case $mkfs in mkfs.ocfs2*) noprompt=-x ;; *) noprompt= ;; esac
         # shellcheck disable=SC2086 # words
@@ -85,6 +105,11 @@ if [ "$BOOT" = 1 ]; then
         use_stack c
         mount -t ocfs2 "$DISK" /mnt/ocfs
         for i in 1 2 3; do content "c$i" $((i * 3000)) > "/mnt/ocfs/c$i"; done
+        # Directories of blocks (indexed where the volume has indexed-dirs): one whose index
+        # fits its root, one with index leaves.
+        mkdir /mnt/ocfs/mid /mnt/ocfs/big
+        i=0; while [ "$i" -lt 120 ]; do : > "/mnt/ocfs/mid/file-$i"; i=$((i + 1)); done
+        i=0; while [ "$i" -lt 700 ]; do : > "/mnt/ocfs/big/a-much-longer-file-name-$i"; i=$((i + 1)); done
         umount /mnt/ocfs
         before=$(free_clusters "$DISK")
 
@@ -93,6 +118,7 @@ if [ "$BOOT" = 1 ]; then
         mount -t ocfs2 "$DISK" /mnt/ocfs || { dmesg | tail; fail "$mkfs: our read-write mount"; }
         workout /mnt/ocfs "$inline"
         rm /mnt/ocfs/c1 /mnt/ocfs/c2
+        blocks_workout /mnt/ocfs
         listing /mnt/ocfs > /tmp/ours.list
         umount /mnt/ocfs
         after=$(free_clusters "$DISK")
@@ -106,7 +132,10 @@ if [ "$BOOT" = 1 ]; then
         mount -t ocfs2 "$DISK" /mnt/ocfs || { dmesg | tail; fail "$mkfs: the C ocfs2 cannot mount what ours left"; }
         listing /mnt/ocfs | diff /tmp/ours.list - || fail "$mkfs: the C ocfs2 lists another tree"
         content c3 9000 | cmp - /mnt/ocfs/c3 || fail "$mkfs: c3 changed"
-        # The C ocfs2 keeps working in what ours made.
+        # The C ocfs2 keeps working in what ours made: its lookups go through the index
+        # entries ours wrote, its additions through the free list ours kept.
+        i=0; while [ "$i" -lt 60 ]; do rm "/mnt/ocfs/big/new-$i"; touch "/mnt/ocfs/big/c-made-$i"; i=$((i + 1)); done
+        rm /mnt/ocfs/mid/moved-from-big /mnt/ocfs/big/moved-from-mid
         if [ "$inline" = yes ]; then
             touch /mnt/ocfs/d3/from-c
             rm /mnt/ocfs/d3/f1

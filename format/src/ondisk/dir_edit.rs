@@ -159,6 +159,21 @@ pub fn fill_dots(region: &mut [u8], dir: u64, parent: u64) -> Result<(), FormatE
     Ok(())
 }
 
+/// `ocfs2_find_max_rec_len()`: the longest room a new entry could take in
+/// `region` (an unused entry, or the slack after a live one), or 0 when it
+/// is too short for any entry. Indexed directories keep it in each
+/// block's trailer (`db_free_rec_len`).
+pub fn max_free_rec_len(region: &[u8]) -> u16 {
+    let mut largest = 0usize;
+    for entry in dir_entries(region, 0) {
+        let Ok((_, de)) = entry else { break };
+        let rec_len = usize::from(de.rec_len());
+        let hole = if de.is_live() { rec_len.saturating_sub(de.needed_len()) } else { rec_len };
+        largest = largest.max(hole);
+    }
+    if largest >= super::dir::DIR_MIN_REC_LEN { largest as u16 } else { 0 }
+}
+
 fn check_name(name: &[u8]) -> Result<(), FormatError> {
     if name.is_empty() || name.len() > MAX_FILENAME_LEN {
         return Err(FormatError::new(
@@ -247,6 +262,36 @@ mod tests {
         assert_eq!(at, Insert { offset: 0, keep: 0 });
         apply_insert(&mut region, at, b"again", 6, FT_REG_FILE);
         assert_eq!(names(&region), [(b"again".to_vec(), 6)]);
+    }
+
+    #[test]
+    fn free_room_follows_inserts_and_removals() {
+        let mut region = new_dir(64);
+        // ".." holds 64 - 16 - 16 = 32 spare bytes.
+        assert_eq!(max_free_rec_len(&region), 32);
+        let InsertPlan::Room(at) = plan_insert(&region, 0, b"abcdefghijklmnopq").unwrap() else { panic!() };
+        apply_insert(&mut region, at, b"abcdefghijklmnopq", 7, FT_REG_FILE);
+        assert_eq!(max_free_rec_len(&region), 0);
+        let found = find(&region, 0, b"abcdefghijklmnopq").unwrap().unwrap();
+        apply_remove(&mut region, found);
+        assert_eq!(max_free_rec_len(&region), 32);
+    }
+
+    #[test]
+    fn dx_lists_push_and_remove_in_place() {
+        use crate::ondisk::dx::DxEntryList;
+        let mut buf = vec![0u8; 8 + 3 * 16];
+        let mut list = DxEntryList::new(&mut buf[..]).unwrap();
+        list.set_de_count(3);
+        for i in 0..3u32 {
+            assert!(list.push(i, i + 10, u64::from(i) + 100));
+        }
+        assert!(!list.push(9, 9, 9));
+        list.remove(0);
+        let list = DxEntryList::new(&buf[..]).unwrap();
+        let kept: Vec<_> = list.entries().map(|e| (e.dx_major_hash(), e.dx_dirent_blk())).collect();
+        assert_eq!(kept, [(1, 101), (2, 102)]);
+        assert!(buf[8 + 32..].iter().all(|&b| b == 0));
     }
 
     #[test]

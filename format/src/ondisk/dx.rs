@@ -96,6 +96,40 @@ impl<B: AsMut<[u8]>> DxEntryList<B> {
     pub fn entry_mut(&mut self, i: usize) -> Option<DxEntry<&mut [u8]>> {
         rec_bytes_mut(self.buf.as_mut(), Self::SIZE, DxEntry::<()>::SIZE, i).map(DxEntry::wrap)
     }
+
+    /// `ocfs2_dx_entry_list_insert()`: appends an entry (lists are not
+    /// sorted). False, changing nothing, when the list is full.
+    pub fn push(&mut self, major: u32, minor: u32, dirent_blk: u64) -> bool {
+        let used = DxEntryList::wrap(&*self.buf.as_mut()).de_num_used();
+        let count = DxEntryList::wrap(&*self.buf.as_mut()).de_count();
+        if used >= count {
+            return false;
+        }
+        let Some(mut entry) = self.entry_mut(used.into()) else { return false };
+        entry.set_dx_major_hash(major);
+        entry.set_dx_minor_hash(minor);
+        entry.set_dx_dirent_blk(dirent_blk);
+        self.set_de_num_used(used + 1);
+        true
+    }
+
+    /// `ocfs2_dx_list_remove_entry()`: removes entry `index`, moving the
+    /// later ones down and zeroing the freed slot.
+    pub fn remove(&mut self, index: usize) {
+        let used = usize::from(DxEntryList::wrap(&*self.buf.as_mut()).de_num_used());
+        if index >= used {
+            return;
+        }
+        let size = DxEntry::<()>::SIZE;
+        let start = Self::SIZE + index * size;
+        let end = Self::SIZE + used * size;
+        let buf = self.buf.as_mut();
+        if end <= buf.len() {
+            buf.copy_within(start + size..end, start);
+            buf[end - size..end].fill(0);
+        }
+        self.set_de_num_used((used - 1) as u16);
+    }
 }
 
 view! {
