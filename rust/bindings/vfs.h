@@ -4,6 +4,7 @@
 #include <linux/fs_context.h>
 #include <linux/buffer_head.h>
 #include <linux/mpage.h>
+#include <linux/blkdev.h>
 #include <linux/pagemap.h>
 #include <linux/seq_file.h>
 #include <linux/statfs.h>
@@ -103,3 +104,30 @@ void ocfs_bh_lock(struct buffer_head *bh);
 void ocfs_bh_unlock(struct buffer_head *bh);
 /* A block of the device, zeroed and uptodate without reading it (a block just allocated). */
 struct buffer_head *ocfs_sb_getblk_zeroed(struct super_block *sb, sector_t block);
+
+/* The write path. */
+void ocfs_bh_set_new(struct buffer_head *bh);
+/* sb_issue_zeroout(): write zeros to `count` blocks from `block`, and wait. */
+int ocfs_sb_zeroout(struct super_block *sb, sector_t block, sector_t count);
+int ocfs_block_write_begin(struct address_space *mapping, loff_t pos, unsigned int len,
+			   struct folio **foliop, get_block_t *get_block);
+/* The locked, referenced folio a write at `pos` goes to (FGP_WRITEBEGIN), or NULL and *err. */
+struct folio *ocfs_grab_write_folio(struct address_space *mapping, loff_t pos, int *err);
+bool ocfs_folio_uptodate(struct folio *folio);
+bool ocfs_folio_has_buffers(struct folio *folio);
+size_t ocfs_folio_size(struct folio *folio);
+/* ocfs_folio_fill() without unlocking: data, then zeros, marked uptodate. */
+void ocfs_folio_fill_locked(struct folio *folio, const void *data, size_t len);
+void ocfs_folio_copy_out(struct folio *folio, size_t offset, void *buf, size_t len);
+/* Unlock and put a folio from ocfs_grab_write_folio() or write_begin. */
+void ocfs_folio_release(struct folio *folio);
+void ocfs_inode_set_size(struct inode *inode, loff_t size);
+void ocfs_inode_add_bytes(struct inode *inode, loff_t bytes);
+void ocfs_inode_sub_bytes(struct inode *inode, loff_t bytes);
+void ocfs_inode_dirty(struct inode *inode);
+bool ocfs_iter_is_write(struct iov_iter *iter);
+struct inode *ocfs_mapping_host(struct address_space *mapping);
+/* Whether dirty_inode() flags say more than "timestamps only" (I_DIRTY_INODE). */
+bool ocfs_dirty_flags_inode(int flags);
+/* Flush the device's volatile write cache. */
+int ocfs_sb_flush(struct super_block *sb);

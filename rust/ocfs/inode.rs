@@ -8,13 +8,16 @@ use crate::transaction::Kind;
 use crate::vfs::{INode, INodeParams, SuperBlock, Timespec};
 use crate::{bindings as c, Ocfs2};
 use kernel::prelude::*;
+use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::types::ARef;
 
 /// What ocfs keeps of each inode beside the VFS inode. The inode number is the block number
 /// of the inode (as in the C ocfs2), so the inode block is found again from `ino`.
 pub struct InodeInfo {
-    /// The data lives in the inode block (`OCFS2_INLINE_DATA_FL`).
-    pub inline_data: bool,
+    /// The data lives in the inode block (`OCFS2_INLINE_DATA_FL`). Cleared once, when a
+    /// write moves the data out to a cluster (under the inode lock, after the inode block
+    /// says so).
+    inline_data: AtomicBool,
     /// A symlink whose target lives in the inode block.
     pub fast_symlink: bool,
 }
@@ -22,7 +25,17 @@ pub struct InodeInfo {
 impl InodeInfo {
     /// Whether the data is reached through the extent tree.
     pub fn maps_blocks(&self) -> bool {
-        !self.inline_data && !self.fast_symlink
+        !self.inline() && !self.fast_symlink
+    }
+
+    /// Whether the data lives in the inode block.
+    pub fn inline(&self) -> bool {
+        self.inline_data.load(Ordering::Acquire)
+    }
+
+    /// The data moved out of the inode block to the extent tree.
+    pub fn set_extents(&self) {
+        self.inline_data.store(false, Ordering::Release);
     }
 }
 
@@ -83,7 +96,7 @@ fn read(cluster_bits: u32, dinode: &Dinode<&[u8]>) -> (INodeParams, InodeInfo) {
         flags,
         rdev: dinode.i_rdev(),
     };
-    let info = InodeInfo { inline_data, fast_symlink: is_symlink && clusters == 0 && !inline_data };
+    let info = InodeInfo { inline_data: AtomicBool::new(inline_data), fast_symlink: is_symlink && clusters == 0 && !inline_data };
     (params, info)
 }
 

@@ -18,6 +18,7 @@ use crate::vfs::{NewSuperBlock, SuperBlock};
 use crate::volume::Volume;
 use crate::{extent_map, inode, meta, recovery, Ocfs2};
 use kernel::prelude::*;
+use kernel::{new_mutex, sync::Mutex};
 
 /// The commit interval when `commit=` is not given (`OCFS2_DEFAULT_COMMIT_INTERVAL`).
 const DEFAULT_COMMIT_SECS: u32 = 5;
@@ -28,6 +29,13 @@ const DEFAULT_COMMIT_SECS: u32 = 5;
 /// [`stop`]; shared read-only in between (JBD2 locks the journal itself).
 pub struct Writable {
     pub journal: Journal,
+    /// The allocation lock: held from looking at an allocator (the global bitmap, a
+    /// suballocator) or at a file's extent tree to the end of the transaction that changes
+    /// them, so that two claims never see the same free bit and two writers never grow the
+    /// same tree at once. Taken before the transaction starts (a handle may wait for a
+    /// commit, which never waits for this lock). Guards nothing in memory: the state is
+    /// the metadata blocks.
+    pub alloc: Pin<KBox<Mutex<()>>>,
 }
 
 impl Writable {
@@ -58,7 +66,7 @@ pub fn start(sb: &SuperBlock<Ocfs2>) -> Result<Writable> {
     journal.set_params(kernel::time::msecs_to_jiffies(secs.saturating_mul(1000)) as u64, vol.options.barrier);
     mark_journal(sb, vol, true, vol.journal_dirty)?;
     set_slot(sb, vol, true)?;
-    let writable = Writable { journal };
+    let writable = Writable { journal, alloc: KBox::pin_init(new_mutex!(()), GFP_KERNEL)? };
     if vol.journal_dirty {
         recovery::local_alloc(sb, vol, &writable)?;
         recovery::truncate_log(sb, vol, &writable)?;

@@ -42,6 +42,8 @@ pub struct Volume {
     pub truncate_log_blkno: u64,
     pub orphan_dir_blkno: u64,
     pub slot_map_blkno: u64,
+    /// Slot 0's extent block suballocator.
+    pub extent_alloc_blkno: u64,
     /// The global bitmap's first group (the one at cluster 0 is not at block 0).
     pub first_cluster_group: u64,
     /// The volume UUID, and the seed of the directory index's name hash.
@@ -85,6 +87,7 @@ impl Volume {
             truncate_log_blkno: 0,
             orphan_dir_blkno: 0,
             slot_map_blkno: 0,
+            extent_alloc_blkno: 0,
             first_cluster_group: super_block.s_first_cluster_group(),
             uuid: super_block.s_uuid(),
             dx_seed: dx_seed(super_block.s_dx_seed(), super_block.s_uuid_hash()),
@@ -99,6 +102,7 @@ impl Volume {
         vol.truncate_log_blkno = vol.system_file(sb, SystemFile::TruncateLog, Some(0))?;
         vol.orphan_dir_blkno = vol.system_file(sb, SystemFile::OrphanDir, Some(0))?;
         vol.slot_map_blkno = vol.system_file(sb, SystemFile::SlotMap, None)?;
+        vol.extent_alloc_blkno = vol.system_file(sb, SystemFile::ExtentAlloc, Some(0))?;
         sb.set_uuid(&vol.uuid);
         Ok(vol)
     }

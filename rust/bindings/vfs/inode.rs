@@ -212,3 +212,29 @@ pub struct INodeParams {
     /// Device number, huge-encoded, for device inodes.
     pub rdev: u64,
 }
+
+impl<T: FileSystem> INode<T> {
+    /// Set the file size the VFS sees (`i_size_write`); the caller holds the inode lock.
+    pub fn set_size(&self, size: u64) {
+        // SAFETY: live inode; `i_size_write` serialises with readers itself.
+        unsafe { c::ocfs_inode_set_size(self.as_raw(), size.min(i64::MAX as u64) as i64) }
+    }
+
+    /// Count `bytes` more (or, negative, fewer) allocated bytes in `st_blocks`.
+    pub fn add_bytes(&self, bytes: i64) {
+        // SAFETY: live inode; `inode_add_bytes` takes `i_lock`.
+        unsafe {
+            if bytes >= 0 {
+                c::ocfs_inode_add_bytes(self.as_raw(), bytes)
+            } else {
+                c::ocfs_inode_sub_bytes(self.as_raw(), bytes.saturating_neg())
+            }
+        }
+    }
+
+    /// Mark the inode dirty, so [`FileSystem::dirty_inode`] writes its attributes.
+    pub fn mark_dirty(&self) {
+        // SAFETY: live inode.
+        unsafe { c::ocfs_inode_dirty(self.as_raw()) }
+    }
+}
