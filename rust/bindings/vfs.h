@@ -131,3 +131,7 @@ struct inode *ocfs_mapping_host(struct address_space *mapping);
 bool ocfs_dirty_flags_inode(int flags);
 /* Flush the device's volatile write cache. */
 int ocfs_sb_flush(struct super_block *sb);
+/* truncate_setsize(): the new size, and the page cache past it dropped. */
+void ocfs_truncate_setsize(struct inode *inode, loff_t size);
+/* block_truncate_page(): zero the block holding `from` past it, in the page cache. */
+int ocfs_block_truncate_page(struct inode *inode, loff_t from, get_block_t *get_block);

@@ -454,3 +454,13 @@ int ocfs_sb_flush(struct super_block *sb)
 {
 	return blkdev_issue_flush(sb->s_bdev);
 }
+
+void ocfs_truncate_setsize(struct inode *inode, loff_t size)
+{
+	truncate_setsize(inode, size);
+}
+
+int ocfs_block_truncate_page(struct inode *inode, loff_t from, get_block_t *get_block)
+{
+	return block_truncate_page(inode->i_mapping, from, get_block);
+}

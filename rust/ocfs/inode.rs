@@ -100,19 +100,14 @@ fn read(cluster_bits: u32, dinode: &Dinode<&[u8]>) -> (INodeParams, InodeInfo) {
     (params, info)
 }
 
-/// `FileSystem::setattr` of ocfs: what this build can change.
+/// `FileSystem::setattr` of ocfs: what this build can change. Mode, owner and times go
+/// to disk with [`write`]; a new size first through [`crate::truncate`].
 pub fn setattr(inode: &INode<Ocfs2>, size: Option<u64>) -> Result {
-    let sb = inode.super_block();
-    sb.data().writable()?;
-    if size.is_some() {
-        pr_err!(
-            "{}: inode {}: changing a file's size (truncate) is not supported yet\n",
-            sb.id(),
-            inode.ino()
-        );
-        return Err(crate::errno::code(c::EOPNOTSUPP));
+    inode.super_block().data().writable()?;
+    match size {
+        Some(size) => crate::truncate::set_size(inode, size),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Write the VFS inode's attributes to its inode block, in one transaction

@@ -44,6 +44,7 @@ mod recovery;
 mod rw;
 mod suballoc;
 mod transaction;
+mod truncate;
 mod volume;
 mod write;
 mod xattr;

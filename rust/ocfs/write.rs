@@ -134,6 +134,11 @@ fn convert_inline(node: &INode<Ocfs2>, vol: &Volume, writable: &Writable) -> Res
     let mut data = KVec::new();
     {
         let dinode = Dinode::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
+        if dinode.i_dyn_features() & INLINE_DATA_FL == 0 {
+            // Moved out already, by a writer that held the lock first.
+            node.data()?.set_extents();
+            return Ok(());
+        }
         let inline = dinode.inline_data();
         let size = usize::try_from(dinode.i_size()).unwrap_or(usize::MAX);
         if size > inline.len() {

@@ -3,8 +3,9 @@
 # Issue 5, writing file data: on local volumes (mkfs.ocfs2 default, max-compat, metaecc with
 # clusters larger than a page, and our mkfs.ocfs), files the C ocfs2 made (empty, inline,
 # extent-based) are written by ours: overwrite in place, O_APPEND, growth of inline data and
-# its move to a cluster, a large sequential write, interleaved appends that fragment two files
-# until their extents leave the inode for extent blocks, O_DIRECT, fsync. Ours reads back the
+# its move to a cluster, truncate down and up, a large sequential write, interleaved appends
+# that fragment two files until their extents leave the inode for extent blocks, O_DIRECT,
+# fsync. Ours reads back the
 # expected bytes (through the page cache and again from disk), fsck.ocfs2 finds nothing, and
 # the C ocfs2 reads the same bytes. What is not written yet (holes before the end of a file,
 # shared mappings) is refused with a log line. Then a crash right after fsync: the next boot's
@@ -57,6 +58,17 @@ write_files() { # dir cs
     # O_DIRECT: the page cache carries it, written and waited for.
     dd if=/tmp/want/ext of="$d/direct" bs=4096 count=4 oflag=direct 2>/dev/null || fail "O_DIRECT write"
     dd if=/tmp/want/ext of=/tmp/want/direct bs=4096 count=4 2>/dev/null
+    # truncate: down (freeing clusters, zeroing the tail of the last), up (sparse volumes),
+    # and written again; inline data down and up inside the inode block.
+    for f in "$d/trunc" /tmp/want/trunc; do
+        truncate -s 5000 "$f"
+        if has_feature sparse; then truncate -s 70000 "$f"; fi
+        content after 100 >> "$f"
+    done
+    for f in "$d/trunc-inline" /tmp/want/trunc-inline; do
+        truncate -s 7 "$f"
+        if has_feature sparse; then truncate -s 60 "$f"; fi
+    done
     # fsync.
     content synced 700 | dd of="$d/synced" conv=fsync 2>/dev/null || fail "fsync"
     content synced 700 > /tmp/want/synced
@@ -77,12 +89,16 @@ if [ "$BOOT" = 1 ]; then
         content inline 5 > /mnt/ocfs/inline; content inline 5 > /tmp/want/inline
         content inline2 5 > /mnt/ocfs/inline2; content inline2 5 > /tmp/want/inline2
         content ext 3000 > /mnt/ocfs/ext; content ext 3000 > /tmp/want/ext
+        content trunc 3000 > /mnt/ocfs/trunc; content trunc 3000 > /tmp/want/trunc
+        content trunc-inline 5 > /mnt/ocfs/trunc-inline; content trunc-inline 5 > /tmp/want/trunc-inline
         # Data in the first and the ninth cluster, a hole between on sparse volumes.
         content hole 10 > /mnt/ocfs/hole; content hole 10 > /tmp/want/hole
         for f in /mnt/ocfs/hole /tmp/want/hole; do
             printf 'end' | dd of="$f" bs=1 seek=$((VOL_CS * 8)) conv=notrunc 2>/dev/null
         done
-        : > /mnt/ocfs/frag1; : > /mnt/ocfs/frag2; : > /tmp/want/frag1; : > /tmp/want/frag2
+        # Creating files is not ours to do yet: the C ocfs2 makes the empty ones too.
+        for f in frag1 frag2 big direct synced; do : > /mnt/ocfs/$f; done
+        : > /tmp/want/frag1; : > /tmp/want/frag2
         umount /mnt/ocfs
         if has_feature inline-data; then
             is_inline "$DISK" inline || fail "$mkfs: the C ocfs2 did not make an inline file"
@@ -100,11 +116,15 @@ if [ "$BOOT" = 1 ]; then
             dmesg | grep -q "ocfs: $dev: inode [0-9]*: writing into a hole before the end of the file's extents" ||
                 { dmesg | tail -3; fail "$mkfs: no log line for the refused hole write"; }
         fi
+        # Freeing clusters out of extent blocks is refused.
+        if truncate -s 0 /mnt/ocfs/frag2 2>/dev/null; then fail "$mkfs: truncating frag2 succeeded"; fi
+        dmesg | grep -q "ocfs: $dev: inode [0-9]*: truncating a file whose extents are in extent blocks is not supported yet" ||
+            { dmesg | tail -3; fail "$mkfs: no log line for the refused truncate"; }
         compare_all /mnt/ocfs "$mkfs: ours, cached"
         drop_caches
         compare_all /mnt/ocfs "$mkfs: ours, from disk"
         umount /mnt/ocfs || fail "$mkfs: umount"
-        dmesg -c | grep -v "writing into a hole before the end" > /tmp/dmesg || true
+        dmesg -c | grep -v "writing into a hole before the end\|truncating a file whose extents" > /tmp/dmesg || true
         if grep -q "ocfs: $dev: .*\(error\|corrupt\|not supported\)" /tmp/dmesg; then grep "ocfs: $dev" /tmp/dmesg | tail; fail "$mkfs: errors logged"; fi
         fsck_volume "$DISK"
         if has_feature inline-data; then
@@ -131,6 +151,7 @@ if [ "$BOOT" = 1 ]; then
     mount -t ocfs2 "$DISK" /mnt/ocfs
     content inline 5 > /mnt/ocfs/inline
     content ext 3000 > /mnt/ocfs/ext
+    : > /mnt/ocfs/new-data
     umount /mnt/ocfs
     use_stack ours
     mount -t ocfs2 "$DISK" /mnt/ocfs

@@ -238,3 +238,24 @@ impl<T: FileSystem> INode<T> {
         unsafe { c::ocfs_inode_dirty(self.as_raw()) }
     }
 }
+
+impl<T: FileSystem> INode<T> {
+    /// Truncate to `size`: set it and drop the page cache past it (`truncate_setsize`),
+    /// so no dirty page past the end is written to clusters about to be freed. The
+    /// caller holds the inode lock.
+    pub fn truncate_pagecache(&self, size: u64) {
+        // SAFETY: live inode, locked by the caller (setattr).
+        unsafe { c::ocfs_truncate_setsize(self.as_raw(), size.min(i64::MAX as u64) as i64) }
+    }
+
+    /// Zero the part of the block holding byte `size` past it, in the page cache (written
+    /// back like any data), so a later growth reads zeros there.
+    pub fn zero_block_tail(&self, size: u64) -> Result {
+        // SAFETY: live inode; `block_truncate_page` maps through `get_block` without
+        // creating blocks.
+        let ret = unsafe {
+            c::ocfs_block_truncate_page(self.as_raw(), size.min(i64::MAX as u64) as i64, Some(super::ops::get_block::<T>))
+        };
+        if ret == 0 { Ok(()) } else { Err(kernel::error::Error::from_errno(ret)) }
+    }
+}
