@@ -130,7 +130,13 @@ impl Handle<'_> {
         check(unsafe {
             match access {
                 Access::Write => c::jbd2_journal_get_write_access(handle, raw),
-                Access::Create => c::jbd2_journal_get_create_access(handle, raw),
+                // JBD2 wants a new block locked while it takes it (`J_ASSERT_JH`).
+                Access::Create => {
+                    c::ocfs_bh_lock(raw);
+                    let ret = c::jbd2_journal_get_create_access(handle, raw);
+                    c::ocfs_bh_unlock(raw);
+                    ret
+                }
                 Access::Undo => c::jbd2_journal_get_undo_access(handle, raw),
             }
         })?;

@@ -4,6 +4,7 @@
 #include <linux/fs_context.h>
 #include <linux/buffer_head.h>
 #include <linux/mpage.h>
+#include <linux/blkdev.h>
 #include <linux/pagemap.h>
 #include <linux/seq_file.h>
 #include <linux/statfs.h>
@@ -90,7 +91,6 @@ u32 ocfs_inode_nlink(struct inode *inode);
 void ocfs_inode_set_nlink(struct inode *inode, u32 nlink);
 /* Sets ctime (and mtime) to now and returns it. */
 void ocfs_inode_touch(struct inode *inode, bool mtime, s64 *sec, u32 *nsec);
-void ocfs_inode_set_size(struct inode *inode, loff_t size, u64 sectors);
 
 void ocfs_inode_fill(struct inode *inode, const struct ocfs_inode_attrs *attrs,
 		     const struct inode_operations *iops, const struct file_operations *fops,
@@ -120,3 +120,34 @@ void ocfs_bh_unlock(struct buffer_head *bh);
  * the cache already holds it (possibly inside a journal transaction: change it only after
  * taking journal access). */
 struct buffer_head *ocfs_sb_getblk_zeroed(struct super_block *sb, sector_t block);
+
+/* The write path. */
+void ocfs_bh_set_new(struct buffer_head *bh);
+/* sb_issue_zeroout(): write zeros to `count` blocks from `block`, and wait. */
+int ocfs_sb_zeroout(struct super_block *sb, sector_t block, sector_t count);
+int ocfs_block_write_begin(struct address_space *mapping, loff_t pos, unsigned int len,
+			   struct folio **foliop, get_block_t *get_block);
+/* The locked, referenced folio a write at `pos` goes to (FGP_WRITEBEGIN), or NULL and *err. */
+struct folio *ocfs_grab_write_folio(struct address_space *mapping, loff_t pos, int *err);
+bool ocfs_folio_uptodate(struct folio *folio);
+bool ocfs_folio_has_buffers(struct folio *folio);
+size_t ocfs_folio_size(struct folio *folio);
+/* ocfs_folio_fill() without unlocking: data, then zeros, marked uptodate. */
+void ocfs_folio_fill_locked(struct folio *folio, const void *data, size_t len);
+void ocfs_folio_copy_out(struct folio *folio, size_t offset, void *buf, size_t len);
+/* Unlock and put a folio from ocfs_grab_write_folio() or write_begin. */
+void ocfs_folio_release(struct folio *folio);
+void ocfs_inode_set_size(struct inode *inode, loff_t size);
+void ocfs_inode_add_bytes(struct inode *inode, loff_t bytes);
+void ocfs_inode_sub_bytes(struct inode *inode, loff_t bytes);
+void ocfs_inode_dirty(struct inode *inode);
+bool ocfs_iter_is_write(struct iov_iter *iter);
+struct inode *ocfs_mapping_host(struct address_space *mapping);
+/* Whether dirty_inode() flags say more than "timestamps only" (I_DIRTY_INODE). */
+bool ocfs_dirty_flags_inode(int flags);
+/* Flush the device's volatile write cache. */
+int ocfs_sb_flush(struct super_block *sb);
+/* truncate_setsize(): the new size, and the page cache past it dropped. */
+void ocfs_truncate_setsize(struct inode *inode, loff_t size);
+/* block_truncate_page(): zero the block holding `from` past it, in the page cache. */
+int ocfs_block_truncate_page(struct inode *inode, loff_t from, get_block_t *get_block);

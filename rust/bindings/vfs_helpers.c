@@ -396,13 +396,126 @@ void ocfs_inode_touch(struct inode *inode, bool mtime, s64 *sec, u32 *nsec)
 	*nsec = now.tv_nsec;
 }
 
-void ocfs_inode_set_size(struct inode *inode, loff_t size, u64 sectors)
-{
-	i_size_write(inode, size);
-	inode->i_blocks = sectors;
-}
 
 u32 ocfs_random_u32(void)
 {
 	return get_random_u32();
+}
+
+/* The write path. */
+void ocfs_bh_set_new(struct buffer_head *bh)
+{
+	set_buffer_new(bh);
+}
+
+int ocfs_sb_zeroout(struct super_block *sb, sector_t block, sector_t count)
+{
+	return sb_issue_zeroout(sb, block, count, GFP_NOFS);
+}
+
+int ocfs_block_write_begin(struct address_space *mapping, loff_t pos, unsigned int len,
+			   struct folio **foliop, get_block_t *get_block)
+{
+	return block_write_begin(mapping, pos, len, foliop, get_block);
+}
+
+struct folio *ocfs_grab_write_folio(struct address_space *mapping, loff_t pos, int *err)
+{
+	struct folio *folio = __filemap_get_folio(mapping, pos >> PAGE_SHIFT, FGP_WRITEBEGIN,
+						  mapping_gfp_mask(mapping));
+
+	if (IS_ERR(folio)) {
+		*err = PTR_ERR(folio);
+		return NULL;
+	}
+	*err = 0;
+	return folio;
+}
+
+bool ocfs_folio_uptodate(struct folio *folio)
+{
+	return folio_test_uptodate(folio);
+}
+
+bool ocfs_folio_has_buffers(struct folio *folio)
+{
+	return folio_buffers(folio) != NULL;
+}
+
+size_t ocfs_folio_size(struct folio *folio)
+{
+	return folio_size(folio);
+}
+
+void ocfs_folio_fill_locked(struct folio *folio, const void *data, size_t len)
+{
+	size_t size = folio_size(folio);
+
+	len = min(len, size);
+	if (len)
+		memcpy_to_folio(folio, 0, data, len);
+	folio_zero_segment(folio, len, size);
+	folio_mark_uptodate(folio);
+}
+
+void ocfs_folio_copy_out(struct folio *folio, size_t offset, void *buf, size_t len)
+{
+	if (offset < folio_size(folio))
+		memcpy_from_folio(buf, folio, offset, min(len, folio_size(folio) - offset));
+}
+
+void ocfs_folio_release(struct folio *folio)
+{
+	folio_unlock(folio);
+	folio_put(folio);
+}
+
+void ocfs_inode_set_size(struct inode *inode, loff_t size)
+{
+	i_size_write(inode, size);
+}
+
+void ocfs_inode_add_bytes(struct inode *inode, loff_t bytes)
+{
+	inode_add_bytes(inode, bytes);
+}
+
+void ocfs_inode_sub_bytes(struct inode *inode, loff_t bytes)
+{
+	inode_sub_bytes(inode, bytes);
+}
+
+void ocfs_inode_dirty(struct inode *inode)
+{
+	mark_inode_dirty(inode);
+}
+
+bool ocfs_iter_is_write(struct iov_iter *iter)
+{
+	return iov_iter_rw(iter) == WRITE;
+}
+
+struct inode *ocfs_mapping_host(struct address_space *mapping)
+{
+	return mapping->host;
+}
+
+bool ocfs_dirty_flags_inode(int flags)
+{
+	return flags & I_DIRTY_INODE;
+}
+
+int ocfs_sb_flush(struct super_block *sb)
+{
+	return blkdev_issue_flush(sb->s_bdev);
+}
+
+void ocfs_truncate_setsize(struct inode *inode, loff_t size)
+{
+	truncate_setsize(inode, size);
+}
+
+int ocfs_block_truncate_page(struct inode *inode, loff_t from, get_block_t *get_block)
+{
+	return block_truncate_page(inode->i_mapping, from, get_block);
 }

@@ -9,6 +9,11 @@
 //!
 //! Locking: callers hold the volume's allocation lock ([`crate::rw::Writable::alloc`])
 //! while they look at and change the bitmap.
+//!
+//! Data clusters come straight from here. The C ocfs2 takes them from a per-slot window
+//! of the bitmap (the local alloc) to spare the cluster lock on the global bitmap; on a
+//! local mount that saving is moot, and clusters taken here are as valid on disk (the
+//! window of slot 0 stays empty, as recovery leaves it).
 
 use crate::format::dinode::{Dinode, BITMAP_FL, CHAIN_FL};
 use crate::format::group::GroupDesc;
@@ -16,11 +21,14 @@ use crate::format::{set_bit, test_bit};
 use crate::transaction::{Kind, Transaction};
 use crate::vfs::{BufferHead, NewSuperBlock};
 use crate::volume::Volume;
+use crate::suballoc::{self, read_group};
 use crate::{errno, meta};
 use kernel::prelude::*;
 
 /// Blocks a transaction that frees one run of clusters dirties: the group, the inode.
 pub const FREE_CREDITS: u32 = 2;
+/// Blocks a claim of one run dirties: the group, the inode.
+pub const CLAIM_CREDITS: u32 = suballoc::CLAIM_CREDITS;
 
 /// The global bitmap inode, read and checked.
 pub fn read_inode(sb: &NewSuperBlock, vol: &Volume) -> Result<BufferHead> {
@@ -44,35 +52,6 @@ fn group_of(vol: &Volume, cpg: u32, cluster: u32) -> (u64, u32) {
         (u64::from(group) * u64::from(cpg)) << (vol.cluster_bits - vol.block_bits)
     };
     (blkno, cluster % cpg)
-}
-
-/// Read group `blkno` of the bitmap `bitmap` and check it belongs there.
-fn read_group(sb: &NewSuperBlock, vol: &Volume, bitmap: &[u8], blkno: u64) -> Result<BufferHead> {
-    let bh = meta::read_checked(sb, &vol.params, vol.blocks, blkno, "group descriptor", |_| {
-        GroupDesc::<()>::CHECK_OFFSET
-    })?;
-    let parent = Dinode::new(bitmap).map_err(|e| meta::corrupt(sb, &e))?;
-    let group = GroupDesc::new(bh.data()).map_err(|e| meta::corrupt(sb, &e.at_block(blkno)))?;
-    group
-        .validate(blkno, &vol.params)
-        .and_then(|()| group.validate_parent(blkno, &parent, &vol.params, false, false))
-        .map_err(|e| meta::corrupt(sb, &e))?;
-    Ok(bh)
-}
-
-/// The longest run of clear bits among the first `bits` of `bitmap`
-/// (`ocfs2_find_max_contig_free_bits`), kept in a cluster group's `bg_contig_free_bits`.
-pub fn longest_free_run(bitmap: &[u8], bits: u16) -> u16 {
-    let (mut longest, mut run) = (0u16, 0u16);
-    for bit in 0..usize::from(bits) {
-        if test_bit(bitmap, bit) {
-            run = 0;
-        } else {
-            run += 1;
-            longest = longest.max(run);
-        }
-    }
-    longest
 }
 
 /// A run of clusters checked and ready to be freed: its group read, its bits known to be
@@ -131,9 +110,7 @@ pub fn free(tx: &Transaction<'_>, bitmap: &BufferHead, run: Free) -> Result {
         }
         let free = desc.bg_free_bits_count().saturating_add(count as u16);
         desc.set_bg_free_bits_count(free);
-        // The C ocfs2 (6.10 on) skips cluster groups whose longest free run looks too short.
-        let contig = longest_free_run(desc.bg_bitmap(), desc.bg_bits());
-        desc.set_bg_contig_free_bits(contig);
+        suballoc::update_contig(&mut desc, true);
     })?;
     for bit in start..end {
         tx.hold_freed_bit(&group, bit);
@@ -147,4 +124,24 @@ pub fn free(tx: &Transaction<'_>, bitmap: &BufferHead, run: Free) -> Result {
             rec.set_c_free(free);
         }
     })
+}
+
+/// Claim a run of up to `want` (at least 1) contiguous free clusters, in `tx` (which
+/// needs [`CLAIM_CREDITS`]): `(first cluster, count)`. `ENOSPC` when the volume is full.
+pub fn claim(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, bitmap: &BufferHead, want: u32) -> Result<(u32, u32)> {
+    let claimed = suballoc::claim_bits(sb, vol, tx, bitmap, want)?;
+    let base = if claimed.group == vol.first_cluster_group {
+        0
+    } else {
+        claimed.group >> (vol.cluster_bits - vol.block_bits)
+    };
+    let first = u32::try_from(base.saturating_add(u64::from(claimed.start))).map_err(|_| errno::euclean())?;
+    let cpg = Dinode::new(bitmap.data()).map_or(0, |inode| u32::from(inode.chain_list().cl_cpg()));
+    // The group a cluster belongs to is fixed by its number: check the claim agrees, so a
+    // misplaced group can never hand out another group's clusters.
+    if group_of(vol, cpg, first).0 != claimed.group {
+        pr_err!("{}: corrupt metadata: group {} is not where cluster {} belongs\n", sb.id(), claimed.group, first);
+        return Err(errno::euclean());
+    }
+    Ok((first, claimed.count))
 }

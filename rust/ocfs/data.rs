@@ -4,7 +4,7 @@
 //! targets (`ocfs2_get_block`, `ocfs2_read_inline_data`, the fast symlink address space).
 
 use crate::extent_map;
-use crate::format::dinode::Dinode;
+use crate::format::dinode::{Dinode, INLINE_DATA_FL};
 use crate::inode::InodeInfo;
 use crate::meta;
 use crate::vfs::{INode, LockedFolio};
@@ -15,11 +15,14 @@ use kernel::prelude::*;
 pub fn map_block(inode: &INode<Ocfs2>, block: u64, max: u64) -> Result<Option<(u64, u64)>> {
     let sb = inode.super_block();
     let vol = sb.data();
-    if !inode.data()?.maps_blocks() {
+    let bh = meta::read_dinode(sb, &vol.params, vol.blocks, inode.ino())?;
+    // The inode block decides, not the cached flag: a write may be moving the data out
+    // of the inode block right now.
+    let inline = Dinode::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?.i_dyn_features() & INLINE_DATA_FL != 0;
+    if inline || inode.data()?.fast_symlink {
         pr_err!("{}: inode {} keeps its data inline; no blocks to map\n", sb.id(), inode.ino());
         return Err(EIO);
     }
-    let bh = meta::read_dinode(sb, &vol.params, vol.blocks, inode.ino())?;
     extent_map::map_block(sb, vol, bh.data(), block, max)
 }
 
@@ -33,9 +36,13 @@ pub fn read_folio(inode: &INode<Ocfs2>, folio: LockedFolio<'_, Ocfs2>) -> Result
     let vol = sb.data();
     let bh = meta::read_dinode(sb, &vol.params, vol.blocks, inode.ino())?;
     let dinode = Dinode::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
+    if info.inline() && dinode.i_dyn_features() & INLINE_DATA_FL == 0 {
+        // A write moved the data out to a cluster since the check above.
+        return folio.read_mapped();
+    }
     // Inline data and fast symlinks are smaller than a block, so all of it is in the first
     // folio; later folios (past the end of the file) read as zeros.
-    let stored = if info.inline_data { dinode.inline_data() } else { dinode.fast_symlink() };
+    let stored = if info.inline() { dinode.inline_data() } else { dinode.fast_symlink() };
     let size = (inode.size() as usize).min(stored.len());
     let bytes = if folio.pos() == 0 { stored.get(..size).unwrap_or(&[]) } else { &[] };
     folio.fill(bytes);

@@ -122,7 +122,7 @@ fn delete(sb: &SuperBlock<Ocfs2>, ino: u64) -> Result {
 
     let orphans = meta::read_dinode(sb, &vol.params, vol.blocks, vol.orphan_dir_blkno)?;
     let entry = dir_write::find(sb, vol, &orphans, &orphan_name(ino))?;
-    let _alloc = writable.alloc_lock.lock();
+    let _alloc = writable.alloc.lock();
     let tx = writable.transaction(vol, 2 + inode_alloc::CREDITS + entry.as_ref().map_or(0, dir_write::Entry::credits))?;
     if let Some(entry) = entry {
         dir_write::apply_remove(&tx, &orphans, entry)?;
@@ -176,7 +176,7 @@ fn free_clusters(sb: &NewSuperBlock, vol: &Volume, writable: &crate::rw::Writabl
             (first, clusters, d.i_clusters())
         };
         let run = if count > 0 { Some(cluster_bitmap::prepare_free(sb, vol, &bitmap, cluster, count)?) } else { None };
-        let _alloc = writable.alloc_lock.lock();
+        let _alloc = writable.alloc.lock();
         let tx = writable.transaction(vol, 1 + FREE_CREDITS)?;
         if let Some(run) = run {
             cluster_bitmap::free(&tx, &bitmap, run)?;

@@ -4,7 +4,7 @@
 //! (`ocfs2_find_leaf` / `ocfs2_get_clusters`).
 
 use crate::format::dinode::Dinode;
-use crate::format::extent::{ExtentBlock, ExtentList, EXT_UNWRITTEN};
+use crate::format::extent::{ExtentBlock, ExtentList, EXT_REFCOUNTED, EXT_UNWRITTEN};
 use crate::meta;
 use crate::vfs::NewSuperBlock;
 use crate::volume::Volume;
@@ -14,7 +14,7 @@ use core::ops::ControlFlow;
 use kernel::prelude::*;
 
 /// The deepest extent tree the C ocfs2 builds (`OCFS2_MAX_PATH_DEPTH`).
-const MAX_TREE_DEPTH: u16 = 5;
+pub const MAX_TREE_DEPTH: u16 = 5;
 
 /// A leaf extent: `clusters` clusters from logical cluster `cpos`, on disk from `blkno`.
 #[derive(Clone, Copy, Debug)]
@@ -24,6 +24,8 @@ pub struct Extent {
     pub blkno: u64,
     /// Allocated but never written (`fallocate`): reads as zeros.
     pub unwritten: bool,
+    /// Shared with other files through a refcount tree (reflink).
+    pub refcounted: bool,
 }
 
 /// Walk the extent tree whose root is `root` (in block `owner`) down to the leaf list that
@@ -106,7 +108,7 @@ pub fn for_each_leaf_record(
 
 /// Refuse an extent block that is not exactly one level below its parent of `depth`:
 /// strictly shallower children are what bound every walk.
-fn check_child_depth(sb: &NewSuperBlock, list: &ExtentList<&[u8]>, blkno: u64, depth: u16) -> Result {
+pub fn check_child_depth(sb: &NewSuperBlock, list: &ExtentList<&[u8]>, blkno: u64, depth: u16) -> Result {
     if u32::from(list.l_tree_depth()) + 1 == u32::from(depth) {
         return Ok(());
     }
@@ -140,6 +142,7 @@ pub fn find(sb: &NewSuperBlock, vol: &Volume, dinode_block: &[u8], cpos: u32) ->
                 clusters: len,
                 blkno: rec.e_blkno(),
                 unwritten: rec.e_flags() & EXT_UNWRITTEN != 0,
+                refcounted: rec.e_flags() & EXT_REFCOUNTED != 0,
             })
         })
     })?;

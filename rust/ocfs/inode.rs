@@ -8,13 +8,16 @@ use crate::transaction::{Kind, Transaction};
 use crate::vfs::{BufferHead, INode, INodeParams, SuperBlock, Timespec};
 use crate::{bindings as c, Ocfs2};
 use kernel::prelude::*;
+use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::types::ARef;
 
 /// What ocfs keeps of each inode beside the VFS inode. The inode number is the block number
 /// of the inode (as in the C ocfs2), so the inode block is found again from `ino`.
 pub struct InodeInfo {
-    /// The data lives in the inode block (`OCFS2_INLINE_DATA_FL`).
-    pub inline_data: bool,
+    /// The data lives in the inode block (`OCFS2_INLINE_DATA_FL`). Cleared once, when a
+    /// write moves the data out to a cluster (under the inode lock, after the inode block
+    /// says so).
+    inline_data: AtomicBool,
     /// A symlink whose target lives in the inode block.
     pub fast_symlink: bool,
 }
@@ -22,7 +25,17 @@ pub struct InodeInfo {
 impl InodeInfo {
     /// Whether the data is reached through the extent tree.
     pub fn maps_blocks(&self) -> bool {
-        !self.inline_data && !self.fast_symlink
+        !self.inline() && !self.fast_symlink
+    }
+
+    /// Whether the data lives in the inode block.
+    pub fn inline(&self) -> bool {
+        self.inline_data.load(Ordering::Acquire)
+    }
+
+    /// The data moved out of the inode block to the extent tree.
+    pub fn set_extents(&self) {
+        self.inline_data.store(false, Ordering::Release);
     }
 }
 
@@ -83,23 +96,18 @@ fn read(cluster_bits: u32, dinode: &Dinode<&[u8]>) -> (INodeParams, InodeInfo) {
         flags,
         rdev: dinode.i_rdev(),
     };
-    let info = InodeInfo { inline_data, fast_symlink: is_symlink && clusters == 0 && !inline_data };
+    let info = InodeInfo { inline_data: AtomicBool::new(inline_data), fast_symlink: is_symlink && clusters == 0 && !inline_data };
     (params, info)
 }
 
-/// `FileSystem::setattr` of ocfs: what this build can change.
+/// `FileSystem::setattr` of ocfs: what this build can change. Mode, owner and times go
+/// to disk with [`write`]; a new size first through [`crate::truncate`].
 pub fn setattr(inode: &INode<Ocfs2>, size: Option<u64>) -> Result {
-    let sb = inode.super_block();
-    sb.data().writable()?;
-    if size.is_some() {
-        pr_err!(
-            "{}: inode {}: changing a file's size (truncate) is not supported yet\n",
-            sb.id(),
-            inode.ino()
-        );
-        return Err(crate::errno::code(c::EOPNOTSUPP));
+    inode.super_block().data().writable()?;
+    match size {
+        Some(size) => crate::truncate::set_size(inode, size),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Write the VFS inode's attributes to its inode block, in one transaction

@@ -6,7 +6,7 @@
 //!
 //! Every change keeps the group's `bg_free_bits_count`, its chain record's `c_free` and the
 //! allocator inode's `i_used` in step, in the caller's transaction. Callers hold the mount's
-//! allocation lock ([`crate::rw::Writable::alloc_lock`]).
+//! allocation lock ([`crate::rw::Writable::alloc`]).
 //!
 //! Not done yet: growing an allocator by a new group from the global bitmap when every
 //! group is full (refused with `ENOSPC` and a log line), and allocating from discontiguous

@@ -74,7 +74,7 @@ pub fn create(dir: &INode<Ocfs2>, name: &[u8], new: NewInode, target: Option<&[u
     let dir_bh = meta::read_dinode(sb, &vol.params, vol.blocks, dir.ino())?;
     let add = dir_write::plan_add(sb, vol, &dir_bh, name)?;
 
-    let _alloc = writable.alloc_lock.lock();
+    let _alloc = writable.alloc.lock();
     // The new inode, its allocator group and inode, the directory's inode and block.
     let tx = writable.transaction(vol, 2 + inode_alloc::CREDITS + add.credits())?;
     let claimed = inode_alloc::claim(&tx, sb, vol)?;

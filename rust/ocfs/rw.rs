@@ -29,10 +29,13 @@ const DEFAULT_COMMIT_SECS: u32 = 5;
 /// [`stop`]; shared in between (JBD2 locks the journal itself).
 pub struct Writable {
     pub journal: Journal,
-    /// Held while allocators (the global bitmap, the inode allocator) are looked at and
-    /// changed, from the search for free bits to the end of the transaction that takes
-    /// them. Taken before a transaction starts, never inside one's dirtying.
-    pub alloc_lock: Pin<KBox<Mutex<()>>>,
+    /// The allocation lock: held from looking at an allocator (the global bitmap, a
+    /// suballocator) or at a file's extent tree to the end of the transaction that changes
+    /// them, so that two claims never see the same free bit and two writers never grow the
+    /// same tree at once. Taken before the transaction starts (a handle may wait for a
+    /// commit, which never waits for this lock). Guards nothing in memory: the state is
+    /// the metadata blocks.
+    pub alloc: Pin<KBox<Mutex<()>>>,
 }
 
 impl Writable {
@@ -60,7 +63,7 @@ pub fn start(sb: &SuperBlock<Ocfs2>) -> Result<Writable> {
     journal.set_params(kernel::time::msecs_to_jiffies(secs.saturating_mul(1000)) as u64, vol.options.barrier);
     mark_journal(sb, vol, true, vol.journal_dirty)?;
     set_slot(sb, vol, true)?;
-    let writable = Writable { journal, alloc_lock: KBox::pin_init(new_mutex!(()), GFP_KERNEL)? };
+    let writable = Writable { journal, alloc: KBox::pin_init(new_mutex!(()), GFP_KERNEL)? };
     if vol.journal_dirty {
         recovery::local_alloc(sb, vol, &writable)?;
         recovery::truncate_log(sb, vol, &writable)?;

@@ -38,6 +38,7 @@ mod dir_write;
 mod dx;
 mod dx_write;
 mod extent_map;
+mod extent_write;
 mod inode;
 mod inode_alloc;
 mod meta;
@@ -46,8 +47,11 @@ mod namei;
 mod options;
 mod recovery;
 mod rw;
+mod suballoc;
 mod transaction;
+mod truncate;
 mod volume;
+mod write;
 mod xattr;
 
 use kernel::{c_str, prelude::*, str::CStr, types::ARef};
@@ -211,6 +215,30 @@ impl vfs::FileSystem for Ocfs2 {
 
     fn read_folio(inode: &vfs::INode<Self>, folio: vfs::LockedFolio<'_, Self>) -> Result {
         data::read_folio(inode, folio)
+    }
+
+    fn map_block_for_write(inode: &vfs::INode<Self>, block: u64, max: u64) -> Result<vfs::WriteMapping> {
+        write::map_block_for_write(inode, block, max)
+    }
+
+    fn prepare_write(inode: &vfs::INode<Self>, pos: u64, len: u32) -> Result<bool> {
+        write::prepare_write(inode, pos, len)
+    }
+
+    fn fill_inline(inode: &vfs::INode<Self>, folio: &mut vfs::WriteFolio<'_>) -> Result {
+        write::fill_inline(inode, folio)
+    }
+
+    fn end_inline_write(inode: &vfs::INode<Self>, end: u64, folio: &vfs::WriteFolio<'_>) -> Result {
+        write::end_inline_write(inode, end, folio)
+    }
+
+    fn fsync(inode: &vfs::INode<Self>, datasync: bool) -> Result {
+        write::fsync(inode, datasync)
+    }
+
+    fn dirty_inode(inode: &vfs::INode<Self>) {
+        write::dirty_inode(inode)
     }
 }
 

@@ -107,6 +107,15 @@ impl<'j> Transaction<'j> {
         Ok(result)
     }
 
+    /// Fill block `bh`, holding `kind`, just allocated (its old contents do not matter;
+    /// `bh` from [`crate::vfs::NewSuperBlock::new_block`]).
+    pub fn create<R>(&self, bh: &BufferHead, kind: Kind, fill: impl FnOnce(&mut [u8]) -> R) -> Result<R> {
+        self.take(bh, kind, Access::Create)?;
+        let result = bh.modify(fill);
+        self.handle.dirty(bh)?;
+        Ok(result)
+    }
+
     /// Change an allocation group (`bh`), keeping the last committed copy of its bitmap
     /// so that bits freed here cannot be allocated before this transaction commits.
     pub fn change_group<R>(&self, bh: &BufferHead, change: impl FnOnce(&mut [u8]) -> R) -> Result<R> {
@@ -116,7 +125,6 @@ impl<'j> Transaction<'j> {
         Ok(result)
     }
 
-    #[allow(dead_code)] // for the allocators, next
     /// Whether bit `nr` of group `bh`'s bitmap was freed by a transaction that has not
     /// committed yet (so it is not free on disk, and must not be allocated).
     pub fn freed_uncommitted(&self, bh: &BufferHead, nr: u32) -> bool {

@@ -45,6 +45,8 @@ pub struct Volume {
     /// Inode allocators: slot 0's, and the global one mkfs made the first inodes from.
     pub inode_alloc_blkno: u64,
     pub global_inode_alloc_blkno: u64,
+    /// Slot 0's extent block suballocator.
+    pub extent_alloc_blkno: u64,
     /// The global bitmap's first group (the one at cluster 0 is not at block 0).
     pub first_cluster_group: u64,
     /// The volume UUID, and the seed of the directory index's name hash.
@@ -90,6 +92,7 @@ impl Volume {
             slot_map_blkno: 0,
             inode_alloc_blkno: 0,
             global_inode_alloc_blkno: 0,
+            extent_alloc_blkno: 0,
             first_cluster_group: super_block.s_first_cluster_group(),
             uuid: super_block.s_uuid(),
             dx_seed: dx_seed(super_block.s_dx_seed(), super_block.s_uuid_hash()),
@@ -106,6 +109,7 @@ impl Volume {
         vol.slot_map_blkno = vol.system_file(sb, SystemFile::SlotMap, None)?;
         vol.inode_alloc_blkno = vol.system_file(sb, SystemFile::InodeAlloc, Some(0))?;
         vol.global_inode_alloc_blkno = vol.system_file(sb, SystemFile::GlobalInodeAlloc, None)?;
+        vol.extent_alloc_blkno = vol.system_file(sb, SystemFile::ExtentAlloc, Some(0))?;
         sb.set_uuid(&vol.uuid);
         Ok(vol)
     }

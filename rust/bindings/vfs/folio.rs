@@ -56,3 +56,37 @@ impl<T: FileSystem> Drop for LockedFolio<'_, T> {
         unsafe { c::ocfs_folio_unlock(self.folio.as_ptr()) };
     }
 }
+
+/// The locked folio a buffered write to data kept in the inode block goes to, between
+/// `write_begin` and `write_end` (the binding layer locks, unlocks and releases it).
+pub struct WriteFolio<'a> {
+    folio: NonNull<c::folio>,
+    _life: PhantomData<&'a c::folio>,
+}
+
+impl WriteFolio<'_> {
+    /// # Safety
+    /// `folio` must be locked and referenced by the caller for `'a`.
+    pub(super) unsafe fn from_raw(folio: NonNull<c::folio>) -> Self {
+        Self { folio, _life: PhantomData }
+    }
+
+    /// Whether the folio holds the file's data already.
+    pub fn uptodate(&self) -> bool {
+        // SAFETY: a live locked folio.
+        unsafe { c::ocfs_folio_uptodate(self.folio.as_ptr()) }
+    }
+
+    /// Fill the folio with `data` followed by zeros, and mark it uptodate.
+    pub fn fill(&mut self, data: &[u8]) {
+        // SAFETY: a locked folio, ours to fill; the helper copies at most the folio's size.
+        unsafe { c::ocfs_folio_fill_locked(self.folio.as_ptr(), data.as_ptr().cast(), data.len()) }
+    }
+
+    /// Copy the folio's bytes from `offset` into `buf` (as many as the folio holds).
+    pub fn copy_out(&self, offset: usize, buf: &mut [u8]) {
+        // SAFETY: a locked folio; the helper reads at most to the folio's end, and `buf` is
+        // writable for its length.
+        unsafe { c::ocfs_folio_copy_out(self.folio.as_ptr(), offset, buf.as_mut_ptr().cast(), buf.len()) }
+    }
+}

@@ -125,12 +125,6 @@ impl<T: FileSystem> INode<T> {
         Timespec { sec, nsec }
     }
 
-    /// Set the size and the 512-byte sectors allocated. Callers hold the inode's lock.
-    pub fn set_size(&self, size: u64, sectors: u64) {
-        // SAFETY: live inode, locked by the caller.
-        unsafe { c::ocfs_inode_set_size(self.as_raw(), size.min(i64::MAX as u64) as i64, sectors) }
-    }
-
     /// The superblock the inode belongs to.
     pub fn super_block(&self) -> &SuperBlock<T> {
         // SAFETY: the inode belongs to a mounted superblock of `T`, which outlives it.
@@ -238,4 +232,51 @@ pub struct INodeParams {
     pub flags: u32,
     /// Device number, huge-encoded, for device inodes.
     pub rdev: u64,
+}
+
+impl<T: FileSystem> INode<T> {
+    /// Set the file size the VFS sees (`i_size_write`); the caller holds the inode lock.
+    pub fn set_size(&self, size: u64) {
+        // SAFETY: live inode; `i_size_write` serialises with readers itself.
+        unsafe { c::ocfs_inode_set_size(self.as_raw(), size.min(i64::MAX as u64) as i64) }
+    }
+
+    /// Count `bytes` more (or, negative, fewer) allocated bytes in `st_blocks`.
+    pub fn add_bytes(&self, bytes: i64) {
+        // SAFETY: live inode; `inode_add_bytes` takes `i_lock`.
+        unsafe {
+            if bytes >= 0 {
+                c::ocfs_inode_add_bytes(self.as_raw(), bytes)
+            } else {
+                c::ocfs_inode_sub_bytes(self.as_raw(), bytes.saturating_neg())
+            }
+        }
+    }
+
+    /// Mark the inode dirty, so [`FileSystem::dirty_inode`] writes its attributes.
+    pub fn mark_dirty(&self) {
+        // SAFETY: live inode.
+        unsafe { c::ocfs_inode_dirty(self.as_raw()) }
+    }
+}
+
+impl<T: FileSystem> INode<T> {
+    /// Truncate to `size`: set it and drop the page cache past it (`truncate_setsize`),
+    /// so no dirty page past the end is written to clusters about to be freed. The
+    /// caller holds the inode lock.
+    pub fn truncate_pagecache(&self, size: u64) {
+        // SAFETY: live inode, locked by the caller (setattr).
+        unsafe { c::ocfs_truncate_setsize(self.as_raw(), size.min(i64::MAX as u64) as i64) }
+    }
+
+    /// Zero the part of the block holding byte `size` past it, in the page cache (written
+    /// back like any data), so a later growth reads zeros there.
+    pub fn zero_block_tail(&self, size: u64) -> Result {
+        // SAFETY: live inode; `block_truncate_page` maps through `get_block` without
+        // creating blocks.
+        let ret = unsafe {
+            c::ocfs_block_truncate_page(self.as_raw(), size.min(i64::MAX as u64) as i64, Some(super::ops::get_block::<T>))
+        };
+        if ret == 0 { Ok(()) } else { Err(kernel::error::Error::from_errno(ret)) }
+    }
 }

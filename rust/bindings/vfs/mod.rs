@@ -26,7 +26,7 @@ mod xattr;
 
 pub use buffer::BufferHead;
 pub use dir::{DirEmitter, DirEntryType};
-pub use folio::LockedFolio;
+pub use folio::{LockedFolio, WriteFolio};
 pub use inode::{INode, INodeParams, Timespec};
 pub use namespace::NewInode;
 pub use once::SetOnce;
@@ -61,6 +61,18 @@ pub fn random_u32() -> u32 {
 pub fn cond_resched() {
     // SAFETY: may sleep; callers are in process context without spinlocks.
     unsafe { c::ocfs_cond_resched() }
+}
+
+/// Where a write to a block goes: `count` blocks from device block `start`; `new` when
+/// they were just allocated (zero on disk).
+#[derive(Clone, Copy, Debug)]
+pub struct WriteMapping {
+    /// First device block.
+    pub start: u64,
+    /// Contiguous blocks.
+    pub count: u64,
+    /// Just allocated.
+    pub new: bool,
 }
 
 /// A filesystem type on a block device. The trait methods are the filesystem; the binding
@@ -168,6 +180,31 @@ pub trait FileSystem: Sized + 'static {
 
     /// Add the names of `inode`'s extended attributes to `list`.
     fn list_xattr(inode: &INode<Self>, list: &mut XattrList<'_>) -> Result;
+
+    /// Map logical block `block` of `inode` for a write of at most `max` blocks, allocating
+    /// it if it is a hole. Called with the page locked: under `i_rwsem` for `write(2)`.
+    fn map_block_for_write(inode: &INode<Self>, block: u64, max: u64) -> Result<WriteMapping>;
+
+    /// Before a buffered write of `len` bytes at `pos` (inode locked): `true` when it goes
+    /// to data kept in the inode block (then [`FileSystem::fill_inline`] and
+    /// [`FileSystem::end_inline_write`] carry it), `false` when it goes to mapped blocks.
+    /// The filesystem may move inline data out to blocks here.
+    fn prepare_write(inode: &INode<Self>, pos: u64, len: u32) -> Result<bool>;
+
+    /// Fill `folio` with the inline data of `inode`, for a write to it.
+    fn fill_inline(inode: &INode<Self>, folio: &mut WriteFolio<'_>) -> Result;
+
+    /// A write to inline data is in `folio`: store its first `end` bytes (the new size)
+    /// in the inode block. The binding then sets `i_size`.
+    fn end_inline_write(inode: &INode<Self>, end: u64, folio: &WriteFolio<'_>) -> Result;
+
+    /// `fsync(2)` after the file's dirty data in the range was written: make the file's
+    /// metadata durable.
+    fn fsync(inode: &INode<Self>, datasync: bool) -> Result;
+
+    /// The VFS changed the inode's attributes (`mark_inode_dirty`: times, size): write
+    /// them. Errors are the filesystem's to log.
+    fn dirty_inode(inode: &INode<Self>);
 
     /// Fill a locked page-cache folio of `inode` and unlock it: with
     /// [`LockedFolio::read_mapped`] or [`LockedFolio::fill`].

@@ -6,7 +6,7 @@
 use crate::errno;
 use super::namespace;
 use super::{
-    DirEmitter, FileSystem, INode, LockedFolio, NewSuperBlock, SeqFile, SuperBlock, XattrList,
+    WriteFolio, WriteMapping, DirEmitter, FileSystem, INode, LockedFolio, NewSuperBlock, SeqFile, SuperBlock, XattrList,
     XattrNamespace,
 };
 use crate::bindings as c;
@@ -50,6 +50,7 @@ impl<T: FileSystem> Tables<T> {
         put_super: Some(put_super::<T>),
         sync_fs: Some(sync_fs::<T>),
         evict_inode: Some(namespace::evict_inode::<T>),
+        dirty_inode: Some(dirty_inode::<T>),
         statfs: Some(statfs::<T>),
         show_options: Some(show_options::<T>),
         // SAFETY: all-zero is a valid table: no operation.
@@ -102,8 +103,12 @@ impl<T: FileSystem> Tables<T> {
     const REG_FILE: c::file_operations = c::file_operations {
         llseek: Some(c::generic_file_llseek),
         read_iter: Some(c::generic_file_read_iter),
+        write_iter: Some(c::generic_file_write_iter),
+        fsync: Some(fsync::<T>),
+        // Shared writable mappings need `page_mkwrite`, not written yet: refused (EINVAL).
         mmap: Some(c::generic_file_readonly_mmap),
         splice_read: Some(c::filemap_splice_read),
+        splice_write: Some(c::iter_file_splice_write),
         // SAFETY: as above.
         ..unsafe { core::mem::zeroed() }
     };
@@ -132,6 +137,13 @@ impl<T: FileSystem> Tables<T> {
         readahead: Some(readahead::<T>),
         bmap: Some(bmap::<T>),
         direct_IO: Some(direct_io::<T>),
+        write_begin: Some(write_begin::<T>),
+        write_end: Some(write_end::<T>),
+        writepages: Some(writepages::<T>),
+        dirty_folio: Some(c::block_dirty_folio),
+        invalidate_folio: Some(c::block_invalidate_folio),
+        is_partially_uptodate: Some(c::block_is_partially_uptodate),
+        error_remove_folio: Some(c::generic_error_remove_folio),
         // SAFETY: as above.
         ..unsafe { core::mem::zeroed() }
     };
@@ -403,13 +415,28 @@ pub(super) unsafe extern "C" fn get_block<T: FileSystem>(
     bh: *mut c::buffer_head,
     create: c_int,
 ) -> c_int {
-    if create != 0 {
-        return EROFS.to_errno();
-    }
     // SAFETY: the page cache calls us for a live inode of ours and a buffer to map.
     let (node, bits, max_bytes) =
         unsafe { (INode::<T>::from_raw(inode), c::ocfs_inode_blkbits(inode), c::ocfs_bh_size(bh)) };
     let max = (max_bytes as u64 >> bits).max(1);
+    if create != 0 {
+        return match T::map_block_for_write(node, block, max) {
+            Ok(WriteMapping { start, count, new }) => {
+                let count = count.clamp(1, max);
+                // SAFETY: as above; the run lies on the superblock's device. A new block is
+                // zero on disk; `set_buffer_new` makes the page cache zero what the write
+                // does not cover.
+                unsafe {
+                    c::ocfs_map_bh(bh, c::ocfs_inode_sb(inode), start, (count << bits) as usize);
+                    if new {
+                        c::ocfs_bh_set_new(bh);
+                    }
+                }
+                0
+            }
+            Err(err) => err.to_errno(),
+        };
+    }
     match T::map_block(node, block, max) {
         Ok(Some((start, count))) => {
             let count = count.clamp(1, max);
@@ -495,10 +522,114 @@ unsafe extern "C" fn listxattr<T: FileSystem>(dentry: *mut c::dentry, buffer: *m
 unsafe extern "C" fn direct_io<T: FileSystem>(iocb: *mut c::kiocb, iter: *mut c::iov_iter) -> isize {
     // SAFETY: the VFS passes a live O_DIRECT request on a file of ours.
     let inode = unsafe { INode::<T>::from_raw(c::ocfs_kiocb_inode(iocb)) };
-    if !T::maps_blocks(inode) {
+    // Direct writes go through the page cache (0: nothing written directly), which then
+    // writes and waits for the range, as O_DIRECT promises: allocation and inline data
+    // stay on the one buffered path.
+    // SAFETY: as above.
+    if !T::maps_blocks(inode) || unsafe { c::ocfs_iter_is_write(iter) } {
         // Data kept in the inode block: 0 makes the VFS read it through the page cache.
         return 0;
     }
     // SAFETY: as above; reads map blocks through `get_block` without creating any.
     unsafe { c::ocfs_blockdev_direct_io(iocb, iter, Some(get_block::<T>)) }
+}
+
+unsafe extern "C" fn dirty_inode<T: FileSystem>(inode: *mut c::inode, flags: c_int) {
+    // Only timestamps (lazytime): they reach the disk with the next real change.
+    // SAFETY: a pure function of `flags`.
+    if !unsafe { c::ocfs_dirty_flags_inode(flags) } {
+        return;
+    }
+    // SAFETY: the VFS passes a live inode of ours.
+    let node = unsafe { INode::<T>::from_raw(inode) };
+    if node.data().is_ok() {
+        T::dirty_inode(node);
+    }
+}
+
+unsafe extern "C" fn fsync<T: FileSystem>(file: *mut c::file, start: i64, end: i64, datasync: c_int) -> c_int {
+    // SAFETY: an open file of ours; the data of the range is written and waited for first.
+    let (ret, inode) = unsafe {
+        (c::file_write_and_wait_range(file, start, end), INode::<T>::from_raw(c::ocfs_file_inode(file)))
+    };
+    if ret != 0 {
+        return ret;
+    }
+    to_errno(T::fsync(inode, datasync != 0))
+}
+
+unsafe extern "C" fn write_begin<T: FileSystem>(
+    _file: *mut c::file,
+    mapping: *mut c::address_space,
+    pos: i64,
+    len: c_uint,
+    foliop: *mut *mut c::folio,
+    _fsdata: *mut *mut ffi::c_void,
+) -> c_int {
+    // SAFETY: the VFS passes the mapping of a live inode of ours, with the inode locked.
+    let inode = unsafe { INode::<T>::from_raw(c::ocfs_mapping_host(mapping)) };
+    let pos = pos.max(0) as u64;
+    match T::prepare_write(inode, pos, len) {
+        Ok(true) => {}
+        // SAFETY: as above; `block_write_begin` maps (and allocates) through `get_block`.
+        Ok(false) => return unsafe { c::ocfs_block_write_begin(mapping, pos as i64, len, foliop, Some(get_block::<T>)) },
+        Err(err) => return err.to_errno(),
+    }
+    // Inline data: the write goes to the one folio the data fits in, filled from the inode.
+    let mut err = 0;
+    // SAFETY: as above.
+    let folio = unsafe { c::ocfs_grab_write_folio(mapping, pos as i64, &mut err) };
+    let Some(folio) = NonNull::new(folio) else { return err };
+    // SAFETY: a locked folio we hold a reference on, for this write.
+    let mut target = unsafe { WriteFolio::from_raw(folio) };
+    if !target.uptodate() {
+        if let Err(err) = T::fill_inline(inode, &mut target) {
+            // SAFETY: ours to release, not handed to the VFS.
+            unsafe { c::ocfs_folio_release(folio.as_ptr()) };
+            return err.to_errno();
+        }
+    }
+    // SAFETY: the VFS takes the locked folio and gives it back to `write_end`.
+    unsafe { *foliop = folio.as_ptr() };
+    0
+}
+
+unsafe extern "C" fn write_end<T: FileSystem>(
+    file: *mut c::file,
+    mapping: *mut c::address_space,
+    pos: i64,
+    len: c_uint,
+    copied: c_uint,
+    folio: *mut c::folio,
+    fsdata: *mut ffi::c_void,
+) -> c_int {
+    // SAFETY: the folio `write_begin` gave, still locked, of a live inode of ours.
+    let (inode, has_buffers) =
+        unsafe { (INode::<T>::from_raw(c::ocfs_mapping_host(mapping)), c::ocfs_folio_has_buffers(folio)) };
+    if has_buffers || T::maps_blocks(inode) {
+        // SAFETY: as above; `generic_write_end` dirties the buffers, updates `i_size`,
+        // unlocks and puts the folio, and marks the inode dirty when it grew.
+        return unsafe { c::generic_write_end(file, mapping, pos, len, copied, folio, fsdata) };
+    }
+    // SAFETY: as above.
+    let target = unsafe { WriteFolio::from_raw(NonNull::new_unchecked(folio)) };
+    let end = (pos.max(0) as u64).saturating_add(u64::from(copied)).max(inode.size());
+    let result = T::end_inline_write(inode, end, &target);
+    // SAFETY: the folio from `write_begin`, released once; it stays clean, since the data
+    // is in the inode block already.
+    unsafe { c::ocfs_folio_release(folio) };
+    match result {
+        Ok(()) => {
+            if end > inode.size() {
+                inode.set_size(end);
+            }
+            copied as c_int
+        }
+        Err(err) => err.to_errno(),
+    }
+}
+
+unsafe extern "C" fn writepages<T: FileSystem>(mapping: *mut c::address_space, wbc: *mut c::writeback_control) -> c_int {
+    // SAFETY: the VFS passes the mapping of a live inode of ours and its writeback request.
+    unsafe { c::mpage_writepages(mapping, wbc, Some(get_block::<T>)) }
 }

@@ -78,6 +78,21 @@ impl NewSuperBlock {
         NonNull::new(bh).map(BufferHead::from_raw).ok_or(ENOMEM)
     }
 
+    /// Write zeros to `count` blocks from `block` on the device, and wait.
+    pub fn zero_blocks(&self, block: u64, count: u64) -> Result {
+        // SAFETY: valid superblock with a block device; the request is checked by the block
+        // layer against the device size.
+        let ret = unsafe { c::ocfs_sb_zeroout(self.as_ptr(), block, count) };
+        if ret == 0 { Ok(()) } else { Err(kernel::error::Error::from_errno(ret)) }
+    }
+
+    /// Flush the device's volatile write cache, so what it acknowledged is durable.
+    pub fn flush_device(&self) -> Result {
+        // SAFETY: valid superblock with a block device.
+        let ret = unsafe { c::ocfs_sb_flush(self.as_ptr()) };
+        if ret == 0 { Ok(()) } else { Err(kernel::error::Error::from_errno(ret)) }
+    }
+
     /// Whether the mount is read-only.
     pub fn read_only(&self) -> bool {
         // SAFETY: valid superblock.

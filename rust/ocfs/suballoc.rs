@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Chain allocators: claiming bits from the global bitmap (a bit per cluster) and from the
+//! per-slot suballocators (`extent_alloc:NNNN`, `inode_alloc:NNNN`: a bit per block), which
+//! share one layout (`ocfs2_search_chain`, `ocfs2_block_group_set_bits` of the C ocfs2).
+//!
+//! A claim walks the chains of the allocator inode in order, and each chain's groups, for
+//! the longest run of free bits (up to what the caller wants) in the first group that has
+//! one. A bit is free when it is clear in the group *and* in the last committed copy JBD2
+//! keeps of it (`ocfs2_test_bg_bit_allotable`): bits freed by a transaction that has not
+//! committed yet stay taken until it does, so a crash cannot hand them to two owners.
+//!
+//! The group (taken with undo access), its chain record's `c_free` and the inode's
+//! `i_used` change together in the caller's transaction.
+//!
+//! Locking: callers hold the mount's allocation lock ([`crate::rw::Writable::alloc`]).
+//! Growing an allocator that is full (`ocfs2_block_group_alloc`) is not done: the claim
+//! fails with `ENOSPC` and a log line.
+
+use crate::format::dinode::{Dinode, BITMAP_FL, CHAIN_FL};
+use crate::format::group::GroupDesc;
+use crate::format::{set_bit, test_bit};
+use crate::transaction::{Kind, Transaction};
+use crate::vfs::{cond_resched, BufferHead, NewSuperBlock};
+use crate::volume::Volume;
+use crate::{errno, meta};
+use kernel::prelude::*;
+
+/// Blocks a claim dirties: the group and the allocator inode.
+pub const CLAIM_CREDITS: u32 = 2;
+
+/// Bits taken from one group of an allocator.
+pub struct Claimed {
+    /// The group descriptor's block.
+    pub group: u64,
+    /// First bit taken, and how many.
+    pub start: u32,
+    pub count: u32,
+}
+
+/// A block taken from a suballocator: what its owner records (`h_suballoc_*`,
+/// `i_suballoc_*`; `*_suballoc_loc` only names discontiguous groups, which claims skip).
+pub struct Block {
+    pub blkno: u64,
+    pub suballoc_bit: u16,
+}
+
+/// Read the chain allocator inode at `blkno` and check it is one.
+pub fn read_allocator(sb: &NewSuperBlock, vol: &Volume, blkno: u64) -> Result<BufferHead> {
+    let bh = meta::read_dinode(sb, &vol.params, vol.blocks, blkno)?;
+    let inode = Dinode::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
+    let chains = inode.chain_list();
+    if inode.i_flags() & (BITMAP_FL | CHAIN_FL) != (BITMAP_FL | CHAIN_FL) || chains.cl_cpg() == 0 || chains.cl_bpc() == 0 {
+        pr_err!("{}: corrupt metadata: inode {} is not a chain allocator\n", sb.id(), blkno);
+        return Err(errno::euclean());
+    }
+    Ok(bh)
+}
+
+/// Read group `blkno` of the allocator `parent` and check it belongs there.
+pub fn read_group(sb: &NewSuperBlock, vol: &Volume, parent: &[u8], blkno: u64) -> Result<BufferHead> {
+    let bh = meta::read_checked(sb, &vol.params, vol.blocks, blkno, "group descriptor", |_| {
+        GroupDesc::<()>::CHECK_OFFSET
+    })?;
+    let parent = Dinode::new(parent).map_err(|e| meta::corrupt(sb, &e))?;
+    let suballocator = parent.i_blkno() != vol.global_bitmap_blkno;
+    let group = GroupDesc::new(bh.data()).map_err(|e| meta::corrupt(sb, &e.at_block(blkno)))?;
+    group
+        .validate(blkno, &vol.params)
+        .and_then(|()| group.validate_parent(blkno, &parent, &vol.params, suballocator, false))
+        .map_err(|e| meta::corrupt(sb, &e))?;
+    Ok(bh)
+}
+
+/// The longest run of contiguous free bits in group `bh` of `tx`'s view, stopping at the
+/// first run of `want`: `(start, len)`, `len` 0 when none is free.
+fn find_run(tx: &Transaction<'_>, bh: &BufferHead, want: u32) -> (u32, u32) {
+    let Ok(group) = GroupDesc::new(bh.data()) else { return (0, 0) };
+    let bits = group.bg_bitmap();
+    let total = u32::from(group.bg_bits()).min(bits.len() as u32 * 8);
+    let free = |bit: u32| !test_bit(bits, bit as usize) && !tx.freed_uncommitted(bh, bit);
+    let (mut best, mut bit) = ((0, 0), 0);
+    while bit < total {
+        if !free(bit) {
+            bit += 1;
+            continue;
+        }
+        let start = bit;
+        while bit < total && bit - start < want && free(bit) {
+            bit += 1;
+        }
+        if bit - start > best.1 {
+            best = (start, bit - start);
+            if best.1 >= want {
+                break;
+            }
+        }
+    }
+    best
+}
+
+/// The longest run of clear bits in `bitmap`'s first `total` bits (what newer C kernels
+/// keep in `bg_contig_free_bits` of the global bitmap's groups).
+pub fn max_contig_free(bitmap: &[u8], total: u32) -> u16 {
+    let (mut best, mut run) = (0u32, 0u32);
+    for bit in 0..total.min(bitmap.len() as u32 * 8) {
+        if test_bit(bitmap, bit as usize) {
+            run = 0;
+        } else {
+            run += 1;
+            best = best.max(run);
+        }
+    }
+    best.min(u32::from(u16::MAX)) as u16
+}
+
+/// Claim up to `want` (at least 1) contiguous bits from the chain allocator `alloc` (read
+/// with [`read_allocator`]), in `tx`. `ENOSPC` when no group has a free bit.
+pub fn claim_bits(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, alloc: &BufferHead, want: u32) -> Result<Claimed> {
+    let want = want.max(1);
+    let (chains, total, blkno) = {
+        let inode = Dinode::new(alloc.data()).map_err(|e| meta::corrupt(sb, &e))?;
+        let cl = inode.chain_list();
+        let mut chains = KVec::new();
+        for (i, rec) in cl.recs().enumerate() {
+            if rec.c_free() > 0 {
+                chains.push((i, rec.c_blkno()), GFP_KERNEL)?;
+            }
+        }
+        (chains, inode.i_total(), inode.i_blkno())
+    };
+    let mut skipped_discontig = false;
+    for (chain, first) in chains {
+        let mut next = first;
+        // A chain holds at most `i_total` bits, each group at least one: a longer walk is
+        // a loop in corrupt metadata.
+        let mut budget = total;
+        while next != 0 {
+            if budget == 0 {
+                pr_err!("{}: corrupt metadata: chain {} of allocator {} loops\n", sb.id(), chain, blkno);
+                return Err(errno::euclean());
+            }
+            budget -= 1;
+            cond_resched();
+            let bh = read_group(sb, vol, alloc.data(), next)?;
+            let (free, discontig, following) = {
+                let group = GroupDesc::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
+                (group.bg_free_bits_count(), group.is_discontig(), group.bg_next_group())
+            };
+            if discontig {
+                skipped_discontig = true;
+            } else if free > 0 {
+                let (start, count) = find_run(tx, &bh, want);
+                if count > 0 {
+                    take(sb, vol, tx, alloc, &bh, chain, start, count)?;
+                    return Ok(Claimed { group: next, start, count });
+                }
+            }
+            next = following;
+        }
+    }
+    if skipped_discontig {
+        pr_err!(
+            "{}: allocator {} is full but for discontiguous groups, which this build does not allocate from\n",
+            sb.id(),
+            blkno
+        );
+    }
+    Err(ENOSPC)
+}
+
+/// Set bits `start..start+count` of group `group` (on chain `chain`) and count them in
+/// the group, the chain record and the allocator inode, after checking the counts allow it.
+#[allow(clippy::too_many_arguments)]
+fn take(
+    sb: &NewSuperBlock,
+    vol: &Volume,
+    tx: &Transaction<'_>,
+    alloc: &BufferHead,
+    group: &BufferHead,
+    chain: usize,
+    start: u32,
+    count: u32,
+) -> Result {
+    {
+        let inode = Dinode::new(alloc.data()).map_err(|e| meta::corrupt(sb, &e))?;
+        let desc = GroupDesc::new(group.data()).map_err(|e| meta::corrupt(sb, &e))?;
+        let c_free = inode.chain_list().rec(chain).map_or(0, |rec| rec.c_free());
+        if u32::from(desc.bg_free_bits_count()) < count
+            || c_free < count
+            || inode.i_used().saturating_add(count) > inode.i_total()
+        {
+            pr_err!(
+                "{}: corrupt metadata: allocator {} counts fewer free bits than group {} holds\n",
+                sb.id(),
+                inode.i_blkno(),
+                group.block_number()
+            );
+            return Err(errno::euclean());
+        }
+    }
+    let cluster_bitmap = group_is_cluster_bitmap(vol, alloc);
+    tx.change_group(group, |block| {
+        let Ok(mut desc) = GroupDesc::new(block) else { return };
+        for bit in start..start + count {
+            set_bit(desc.bg_bitmap_mut(), bit as usize, true);
+        }
+        let free = desc.bg_free_bits_count().saturating_sub(count as u16);
+        desc.set_bg_free_bits_count(free);
+        update_contig(&mut desc, cluster_bitmap);
+    })?;
+    tx.change(alloc, Kind::Inode, |block| {
+        let Ok(mut inode) = Dinode::new(block) else { return };
+        let used = inode.i_used().saturating_add(count);
+        inode.set_i_used(used);
+        if let Some(mut rec) = inode.chain_list_mut().rec_mut(chain) {
+            let free = rec.c_free().saturating_sub(count);
+            rec.set_c_free(free);
+        }
+    })
+}
+
+fn group_is_cluster_bitmap(vol: &Volume, alloc: &BufferHead) -> bool {
+    alloc.block_number() == vol.global_bitmap_blkno
+}
+
+/// `bg_contig_free_bits` as the C ocfs2 keeps it: the longest free run for groups of the
+/// global bitmap, 0 (unknown) for suballocators.
+pub fn update_contig(desc: &mut GroupDesc<&mut [u8]>, cluster_bitmap: bool) {
+    let contig = if cluster_bitmap {
+        let bits = u32::from(desc.bg_bits());
+        max_contig_free(desc.bg_bitmap_mut(), bits)
+    } else {
+        0
+    };
+    desc.set_bg_contig_free_bits(contig);
+}
+
+/// Claim one block from the suballocator inode `alloc_blkno` (slot 0's `extent_alloc` or
+/// `inode_alloc`), in `tx` (which needs [`CLAIM_CREDITS`] for it).
+pub fn claim_block(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, alloc_blkno: u64) -> Result<Block> {
+    let alloc = read_allocator(sb, vol, alloc_blkno)?;
+    let claimed = claim_bits(sb, vol, tx, &alloc, 1).inspect_err(|e| {
+        if *e == ENOSPC {
+            pr_err!(
+                "{}: suballocator {} is full; growing it from the global bitmap is not supported yet\n",
+                sb.id(),
+                alloc_blkno
+            );
+        }
+    })?;
+    let blkno = claimed.group.saturating_add(u64::from(claimed.start));
+    let suballoc_bit = u16::try_from(claimed.start).map_err(|_| errno::euclean())?;
+    if blkno >= vol.blocks {
+        pr_err!("{}: corrupt metadata: group {} hands out block {} past the volume\n", sb.id(), claimed.group, blkno);
+        return Err(errno::euclean());
+    }
+    Ok(Block { blkno, suballoc_bit })
+}
