@@ -81,7 +81,7 @@ pub fn create(dir: &INode<Ocfs2>, name: &[u8], new: NewInode, target: Option<&[u
     let bh = sb.new_block(claimed.blkno)?;
     let now = dir.touch(true);
     tx.change(&bh, Kind::Inode, |block| {
-        fill_new(block, vol, claimed.blkno, claimed.bit, &new, now, &layout, dir.ino())
+        fill_new(block, vol, claimed.blkno, claimed.suballoc_bit, &new, now, &layout, dir.ino())
     })?;
     dir_write::apply_add(&tx, &dir_bh, add, name, claimed.blkno, file_type_of_mode(new.mode))?;
     if kind == mode::DIR {
