@@ -34,7 +34,6 @@ const TOGGLEABLE: &[&str] = &[
 /// Why each toggle that rewrites more than the superblock is not done (yet).
 fn unsupported_reason(name: &str, enable: bool) -> &'static str {
     match (name, enable) {
-        ("indexed-dirs", true) => "building an index and trailers for every directory",
         ("local", false) => "the running cluster stack's description",
         ("clusterinfo", true) => "the running cluster stack's description",
         _ => "more than a superblock change",
@@ -160,6 +159,18 @@ fn enable_one(name: &str, sb: &SuperBlock<&[u8]>, plan: &mut Plan) -> Result<(),
         "sparse" => {
             plan.features = plan.features.union(f);
             plan.conversions.push(Conversion::SparseOn);
+        }
+        "indexed-dirs" => {
+            // s_uuid_hash is xattr's too: set only when xattr has not.
+            if !plan.features.intersects(named("xattr")) {
+                plan.uuid_hash = xattr_uuid_hash(&sb.s_uuid());
+            }
+            plan.dx_seed = crate::convert::new_dx_seed()?;
+            plan.features = plan.features.union(f);
+            plan.conversions.push(Conversion::Index {
+                seed: plan.dx_seed,
+                uuid_hash: plan.uuid_hash,
+            });
         }
         "unwritten" => {
             if !plan.features.intersects(named("sparse")) {

@@ -825,9 +825,9 @@ fn noinline_data_moves_files_and_directories_out_as_tunefs_ocfs2() {
 }
 
 /// Used bits of a chain allocator of `image`: (`i_used`, group descriptor blocks).
-fn allocator_use(image: &Path, kind: SystemFile) -> (u32, Vec<u64>) {
+fn allocator_use(image: &Path, kind: SystemFile, slot: u16) -> (u32, Vec<u64>) {
     let vol = Volume::open(image, false).expect("open");
-    let inode = vol.read_inode(vol.system_file(kind, 0).expect("allocator")).expect("inode");
+    let inode = vol.read_inode(vol.system_file(kind, slot).expect("allocator")).expect("inode");
     let groups = vol
         .chains(&inode)
         .expect("chains")
@@ -845,10 +845,11 @@ fn indexing(theirs: &Path, ours: &Path, blkno: u64) -> bool {
     let vol = Volume::open(ours, false).expect("open");
     let bs = u64::from(vol.block_size());
     let (a, b) = (peek(theirs, blkno * bs, bs as usize), peek(ours, blkno * bs, bs as usize));
-    let allocators: Vec<u64> = [SystemFile::GlobalBitmap, SystemFile::ExtentAlloc]
-        .into_iter()
-        .map(|k| vol.system_file(k, 0).expect("allocator"))
-        .collect();
+    let mut allocators = vec![vol.system_file(SystemFile::GlobalBitmap, 0).expect("bitmap")];
+    allocators.extend(
+        (0..vol.params().max_slots)
+            .map(|slot| vol.system_file(SystemFile::ExtentAlloc, slot).expect("extent_alloc")),
+    );
     if allocators.contains(&blkno) {
         return true;
     }
@@ -904,16 +905,22 @@ fn noinline_data_indexes_the_directories_it_moves_out() {
         assert!(differ.is_empty(), "{label}: the twins differ in blocks {differ:?}");
         // The clusters are tunefs.ocfs2's plus the extent allocator's new groups; one
         // index root per converted directory.
-        let (their_used, _) = allocator_use(&theirs, SystemFile::GlobalBitmap);
-        let (our_used, _) = allocator_use(&ours, SystemFile::GlobalBitmap);
-        let (their_roots, their_groups) = allocator_use(&theirs, SystemFile::ExtentAlloc);
-        let (our_roots, our_groups) = allocator_use(&ours, SystemFile::ExtentAlloc);
+        let (their_used, _) = allocator_use(&theirs, SystemFile::GlobalBitmap, 0);
+        let (our_used, _) = allocator_use(&ours, SystemFile::GlobalBitmap, 0);
+        // The roots come from the extent allocator of each directory's slot.
+        let (mut their_roots, mut our_roots, mut new_groups) = (0, 0, 0);
+        for slot in 0..3 {
+            let (theirs_used, their_groups) = allocator_use(&theirs, SystemFile::ExtentAlloc, slot);
+            let (ours_used, our_groups) = allocator_use(&ours, SystemFile::ExtentAlloc, slot);
+            their_roots += theirs_used;
+            our_roots += ours_used;
+            new_groups += our_groups.iter().filter(|g| !their_groups.contains(g)).count() as u32;
+        }
         let cpg = {
             let vol = Volume::open(&ours, false).expect("open");
             let alloc = vol.system_file(SystemFile::ExtentAlloc, 0).expect("extent_alloc");
             u32::from(vol.read_inode(alloc).expect("inode").dinode().chain_list().cl_cpg())
         };
-        let new_groups = our_groups.iter().filter(|g| !their_groups.contains(g)).count() as u32;
         assert_eq!(our_used, their_used + new_groups * cpg, "{label}");
         let mut dirs = 0;
         Volume::open(&image, false)
@@ -930,11 +937,11 @@ fn noinline_data_indexes_the_directories_it_moves_out() {
         // Bit 0 of each new group is its descriptor.
         assert_eq!(our_roots, their_roots + dirs + new_groups, "{label}");
         for dir in INLINE_DIRS {
-            // extent_alloc:0000 grew by the index roots.
+            // The extent allocators grew by the index roots.
             let listing = |image: &Path| {
                 common::compare::debugfs_masked(image, &format!("ls -l {dir}"))
                     .lines()
-                    .filter(|l| !l.ends_with("extent_alloc:0000"))
+                    .filter(|l| !l.contains("extent_alloc:"))
                     .collect::<Vec<_>>()
                     .join("\n")
             };
@@ -989,6 +996,28 @@ fn noinline_data_refuses_a_corrupt_inline_directory() {
         let says = format!("inode {blkno}");
         assert_ours_refuses(&image, &twin, &["--fs-features=noinline-data"], &says, &label);
     }
+    // Extended attributes kept in the inode beside inline data.
+    for (label, image) in images(&scratch, "xattr", &[]) {
+        common::plant::plant_inline_file(&image, "/", "attrs", &pattern(100, 1), 0);
+        let blkno = {
+            let vol = Volume::open(&image, true).expect("open");
+            let blkno = vol.resolve("/attrs").expect("attrs");
+            let mut inode = vol.read_inode(blkno).expect("inode");
+            let flags = inode.dinode().i_dyn_features() | ocfs_format::dinode::INLINE_XATTR_FL;
+            let mut d = inode.dinode_mut();
+            d.set_i_dyn_features(flags);
+            // 256 bytes of attributes (none yet) at the end of the inode.
+            d.set_i_xattr_inline_size(256);
+            let room = d.id_count() - 256;
+            d.set_id_count(room);
+            vol.write_inode(&mut inode).expect("write");
+            vol.sync().expect("sync");
+            blkno
+        };
+        let twin = scratch.twin(&image, &format!("{label}-refused"));
+        let says = format!("inode {blkno}: its extended attributes");
+        assert_ours_refuses(&image, &twin, &["--fs-features=noinline-data"], &says, &label);
+    }
 }
 
 /// The bytes a sparse file planted from `pieces` reads as: zeros in its holes.
@@ -1031,6 +1060,11 @@ fn plant_sparse_files(image: &Path) -> Vec<(String, Vec<u8>)> {
     wide.extend((0..3).map(|i| (recs - 3 + 2 * i + 1, pattern(16, 200 + i as u8))));
     let wide_size = u64::from(recs + 3) * cluster;
     files.push(("wide", wide, wide_size));
+    // Two extent leaves (the first full), holes only in the second: filled in place.
+    let leaf = ocfs_format::extent::extent_recs_per_eb(block_size(image) as usize) as u32;
+    let mut leaves: Vec<(u32, Vec<u8>)> = (0..leaf + 5).map(|i| (i, pattern(16, i as u8))).collect();
+    leaves.extend((0..3).map(|i| (leaf + 5 + 2 * i + 1, pattern(16, 100 + i as u8))));
+    files.push(("leaves", leaves, u64::from(leaf + 11) * cluster));
     let mut out = Vec::new();
     for (i, (name, pieces, size)) in files.iter().enumerate() {
         plant_sparse_file(image, name, pieces, *size, (i % 3) as u16);
@@ -1050,24 +1084,20 @@ fn plant_sparse_files(image: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-/// A free block where tunefs.ocfs2 left an extent block and tunefs.ocfs left zeros:
-/// libocfs2 reserves extent blocks for an insert up front (`ocfs2_insert_extent()`), and
-/// one the insert did not use goes back to its allocator with its contents written.
-fn unused_extent_block(theirs: &Path, ours: &Path, blkno: u64) -> bool {
-    let bs = block_size(ours);
-    if !peek(ours, blkno * bs, bs as usize).iter().all(|&b| b == 0)
-        || !peek(theirs, blkno * bs, 8).starts_with(b"EXBLK01")
-    {
-        return false;
-    }
-    let vol = Volume::open(theirs, false).expect("open");
-    (0..vol.params().max_slots).all(|slot| {
-        let alloc = vol.system_file(SystemFile::ExtentAlloc, slot).expect("extent_alloc");
-        let bitmap = ChainAllocator::load(&vol, alloc).expect("allocator");
-        bitmap.regions.iter().all(|r| {
-            blkno <= r.blkno || blkno >= r.blkno + r.bits() || !r.is_set(blkno - r.blkno)
-        })
-    })
+/// An extent block libocfs2 copied before an insert (`duplicate_extent_block()`): it
+/// keeps the old block's `h_suballoc_bit` and `h_suballoc_loc`, where tunefs.ocfs writes
+/// the copy's own (and so its check differs too).
+fn copied_extent_block(theirs: &Path, ours: &Path, blkno: u64) -> bool {
+    let bs = block_size(ours) as usize;
+    let (a, b) = (peek(theirs, blkno * bs as u64, bs), peek(ours, blkno * bs as u64, bs));
+    let masked = |block: &[u8]| {
+        let mut m = block.to_vec();
+        for (lo, hi) in [(0x08, 0x10), (0x12, 0x14), (0x20, 0x28)] {
+            m[lo..hi].fill(0);
+        }
+        m
+    };
+    a.starts_with(b"EXBLK01") && b.starts_with(b"EXBLK01") && masked(&a) == masked(&b)
 }
 
 #[test]
@@ -1087,7 +1117,7 @@ fn nosparse_fills_holes_and_cuts_past_i_size_as_tunefs_ocfs2() {
                 &label,
                 &image,
                 "nosparse",
-                &unused_extent_block,
+                &copied_extent_block,
             );
             let stats = debugfs(&ours, "stats");
             assert!(!stats.contains("sparse") && !stats.contains("unwritten"), "{label}: {stats}");
@@ -1095,8 +1125,13 @@ fn nosparse_fills_holes_and_cuts_past_i_size_as_tunefs_ocfs2() {
             let cluster = u64::from(vol.params().cluster_size);
             for (file, data) in &files {
                 assert!(&read_with_debugfs(&ours, file) == data, "{label}: {file} differs");
+                // The extent blocks libocfs2 copied name their old bit (copied_extent_block).
                 let stat = |image: &Path| {
                     common::compare::debugfs_masked(image, &format!("stat /{file}"))
+                        .lines()
+                        .filter(|l| !l.contains("SubAlloc Bit:"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
                 };
                 assert_eq!(stat(&theirs), stat(&ours), "{label}: {file}");
                 // No holes, nothing past i_size.
@@ -1108,6 +1143,21 @@ fn nosparse_fills_holes_and_cuts_past_i_size_as_tunefs_ocfs2() {
                 assert_eq!(u64::from(inode.dinode().i_clusters()), mapped, "{label}: {file}");
             }
             assert!(debugfs(&ours, "stat /wide").contains("Tree Depth: 1"), "{label}");
+            let leaves = debugfs(&ours, "stat /leaves");
+            assert!(leaves.contains("Tree Depth: 1") && leaves.contains("Next Free Rec: 2"), "{label}: {leaves}");
+            // Every extent block of ours names its own bit and group.
+            for file in ["wide", "leaves"] {
+                let inode = vol.read_inode(vol.resolve(&format!("/{file}")).expect(file)).expect("inode");
+                for (blkno, _) in vol.file_extents(&inode).expect("extents").blocks {
+                    let block = vol.read_block(blkno).expect("block");
+                    let eb = ocfs_format::extent::ExtentBlock::new(block.as_slice()).expect("eb");
+                    assert_eq!(
+                        blkno - eb.h_suballoc_loc(),
+                        u64::from(eb.h_suballoc_bit()),
+                        "{label}: {file}: extent block {blkno}"
+                    );
+                }
+            }
         }
     }
 }
@@ -1148,5 +1198,76 @@ fn sparse_on_cuts_allocation_past_i_size_as_tunefs_ocfs2() {
         assert!(read_with_debugfs(&ours, "past") == pattern(3 * c, 6)[..c + c / 2], "{label}");
         assert!(read_with_debugfs(&ours, "exact") == pattern(2 * c, 7), "{label}");
         assert!(debugfs(&ours, "stat /past").contains("Clusters: 2"), "{label}");
+    }
+}
+
+/// `--fs-features=indexed-dirs` on a twin of `image` with tunefs.ocfs2, then on another
+/// with tunefs.ocfs given the seed tunefs.ocfs2 drew (`TUNEFS_OCFS_TEST_DX_SEED`): the
+/// twins must match block for block.  Returns (theirs, ours).
+fn assert_indexing_matches(scratch: &Scratch, label: &str, image: &Path) -> (PathBuf, PathBuf) {
+    let arg = "--fs-features=indexed-dirs";
+    let theirs = scratch.twin(image, &format!("{label}-dx-theirs"));
+    let ours = scratch.twin(image, &format!("{label}-dx-ours"));
+    let out = tunefs_ocfs2(&[arg], &theirs);
+    assert!(out.status.success(), "{label}: tunefs.ocfs2: {}", text(&out));
+    let seed = Volume::open(&theirs, false)
+        .expect("open")
+        .superblock()
+        .super_block()
+        .s_dx_seed();
+    let out = std::process::Command::new(TUNEFS_OCFS)
+        .arg(arg)
+        .arg(&ours)
+        .env("TUNEFS_OCFS_TEST_DX_SEED", format!("{},{},{}", seed[0], seed[1], seed[2]))
+        .output()
+        .expect("run tunefs.ocfs");
+    assert!(out.status.success(), "{label}: tunefs.ocfs: {}", text(&out));
+    let differ = differing_blocks(&theirs, &ours, block_size(image));
+    assert!(differ.is_empty(), "{label}: the twins differ in blocks {differ:?}");
+    let mut requests: Vec<String> = REQUESTS.iter().map(|r| r.to_string()).collect();
+    requests.extend(["dx_dump /", "dx_dump //", "dx_dump /d", "ls -l /d"].map(String::from));
+    assert_debugfs_agree(&theirs, &ours, &requests, label);
+    assert_fsck_clean_since(image, &ours, label);
+    assert_eq!(read_with_debugfs(&ours, "kept"), pattern(200_000, 3), "{label}");
+    (theirs, ours)
+}
+
+#[test]
+fn indexed_dirs_on_indexes_every_directory_as_tunefs_ocfs2() {
+    let scratch = Scratch::new("indexed-dirs");
+    // Directories in blocks with trailers (metaecc) and without; and inline ones, which
+    // stay unindexed.
+    let configs: &[(&str, &[&str])] = &[
+        ("trailers", &["--fs-features=noinline-data,noindexed-dirs"]),
+        ("no-trailers", &["--fs-features=noinline-data,noindexed-dirs,nometaecc"]),
+        ("inline", &["--fs-features=noindexed-dirs"]),
+    ];
+    for (name, options) in configs {
+        for (label, image) in images(&scratch, name, options) {
+            plant_file(&image, "kept", &pattern(200_000, 3), 2);
+            common::plant::plant_dir(&image, "/", "d", 1);
+            for i in 0..20u8 {
+                let name = if i % 2 == 0 { format!("f{i:02}") } else { format!("d/f{i:02}") };
+                plant_file(&image, &name, &pattern(50, i), 0);
+            }
+            assert_fsck_clean(&image, &label);
+            let (_, ours) = assert_indexing_matches(&scratch, &label, &image);
+            let stat = debugfs(&ours, "stat /d");
+            assert_eq!(stat.contains("IndexedDir"), *name != "inline", "{label}: {stat}");
+        }
+    }
+}
+
+#[test]
+fn indexed_dirs_on_refuses_a_directory_that_needs_dx_leaves() {
+    let scratch = Scratch::new("indexed-dirs-leaves");
+    // 512-byte blocks: an index root holds 19 entries.
+    let options = ["-b", "512", "-C", "4K", "--fs-features=noinline-data,noindexed-dirs"];
+    for (label, image) in images(&scratch, "leaves", &options) {
+        for i in 0..20u8 {
+            plant_file(&image, &format!("f{i:02}"), &pattern(50, i), 0);
+        }
+        let twin = scratch.twin(&image, &format!("{label}-refused"));
+        assert_ours_refuses(&image, &twin, &["--fs-features=indexed-dirs"], "dx leaf", &label);
     }
 }

@@ -338,14 +338,17 @@ fn allocating_options_and_conversions_are_refused() {
         for args in [&["-N", "4", "-L", "x"][..], &["-J", "size=8M", "-N", "3"]] {
             assert_refused(&scratch, &label, &image, args, "each run on their own");
         }
-        // Toggles that convert data (tests/converting.rs) and those not done yet.
-        assert_refused(
-            &scratch,
-            &label,
-            &image,
-            &["--fs-features=indexed-dirs"],
-            "not supported yet",
-        );
+        // Toggles that need the running cluster stack (the data toggles are in
+        // tests/converting.rs).
+        for toggle in ["clusterinfo", "nolocal"] {
+            assert_refused(
+                &scratch,
+                &label,
+                &image,
+                &[&format!("--fs-features={toggle}")],
+                "not supported yet",
+            );
+        }
         assert_refused(
             &scratch,
             &label,

@@ -44,7 +44,8 @@ impl Writer<'_> {
         dx_name_hash(dx_seed(sbv.s_dx_seed(), sbv.s_uuid_hash()), name)
     }
 
-    /// `ocfs2_dx_dir_build()`: a dx root from extent_alloc:0000, every block's trailer
+    /// `ocfs2_dx_dir_build()`: a dx root from the extent allocator of the directory's
+    /// slot, every block's trailer
     /// (re)initialised with its largest hole (blocks with a hole are chained from
     /// `dr_free_blk`), then every live entry hashed into the root in directory order, and
     /// `INDEXED_DIR_FL` set on the directory.
@@ -55,13 +56,19 @@ impl Writer<'_> {
             return Ok(());
         }
         let bs = vol.block_size() as usize;
-        let alloc = vol.system_file(SystemFile::ExtentAlloc, 0)?;
+        // ocfs2_new_dx_root(): from the extent allocator of the directory's slot (slot 0
+        // for the global allocator's inodes).
+        let slot = match dir.dinode().i_suballoc_slot() {
+            u16::MAX => 0,
+            slot => slot,
+        };
+        let alloc = vol.system_file(SystemFile::ExtentAlloc, slot)?;
         let sub = self.alloc_block(alloc)?;
         let mut root = vec![0u8; bs];
         {
             let mut dx = DxRoot::new(root.as_mut_slice()).map_err(Error::Format)?;
             dx.set_dr_signature(signature(DX_ROOT_SIGNATURE));
-            dx.set_dr_suballoc_slot(0);
+            dx.set_dr_suballoc_slot(slot);
             dx.set_dr_suballoc_bit(sub.bit);
             dx.set_dr_suballoc_loc(sub.group);
             dx.set_dr_fs_generation(vol.params().fs_generation);

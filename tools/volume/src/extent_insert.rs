@@ -265,10 +265,79 @@ impl Writer<'_> {
         self.plan_insert(inode, &new).map(|_| ())
     }
 
+    /// libocfs2's `duplicate_extent_block_dinode()`, done before every insert into a tree
+    /// with extent blocks: each leaf, from the last to the first, is copied to a new
+    /// extent block from extent_alloc:0000 (the copies chained by `h_next_leaf_blk`), and
+    /// the inode's records point at the copies.  Returns the old leaves, in record order,
+    /// to free once the inode is written.  One deliberate difference: libocfs2 copies the
+    /// old block's `h_suballoc_bit` and `h_suballoc_loc` into the new one, so that freeing
+    /// it later (the kernel does it by those fields) would clear another block's bit; here
+    /// the copy names its own.
+    fn duplicate_leaves(&mut self, inode: &mut Inode) -> Result<Vec<u64>> {
+        let vol = self.volume();
+        let recs: Vec<(usize, u64)> = {
+            let d = inode.dinode();
+            let root = d.extent_list();
+            if root.l_tree_depth() != 1 {
+                return Err(Error::Invalid(format!(
+                    "inode {}: extent trees of depth {} are not supported",
+                    inode.blkno,
+                    root.l_tree_depth()
+                )));
+            }
+            root.recs()
+                .enumerate()
+                .filter(|(_, r)| r.e_int_clusters() != 0)
+                .map(|(i, r)| (i, r.e_blkno()))
+                .collect()
+        };
+        let mut next_leaf = 0u64;
+        for &(i, old) in recs.iter().rev() {
+            let mut copy = vol.read_block(old)?;
+            {
+                let eb = ExtentBlock::new(copy.as_slice()).map_err(|e| Error::Format(e.at_block(old)))?;
+                eb.validate(old, vol.params())
+                    .map_err(|e| Error::Format(e.at_block(old)))?;
+                if eb.h_list().l_tree_depth() != 0 {
+                    return Err(Error::Invalid(format!(
+                        "inode {}: extent block {old} is not a leaf",
+                        inode.blkno
+                    )));
+                }
+            }
+            let fresh = self.new_extent_block()?;
+            let (new, slot, bit, loc) = {
+                let eb = ExtentBlock::new(fresh.as_slice()).map_err(Error::Format)?;
+                (eb.h_blkno(), eb.h_suballoc_slot(), eb.h_suballoc_bit(), eb.h_suballoc_loc())
+            };
+            {
+                let mut eb = ExtentBlock::new(copy.as_mut_slice()).map_err(Error::Format)?;
+                eb.set_h_blkno(new);
+                eb.set_h_suballoc_slot(slot);
+                eb.set_h_suballoc_bit(bit);
+                eb.set_h_suballoc_loc(loc);
+                eb.set_h_next_leaf_blk(next_leaf);
+            }
+            vol.write_extent_block(new, &mut copy)?;
+            next_leaf = new;
+            let mut d = inode.dinode_mut();
+            if d.i_last_eb_blk() == old {
+                d.set_i_last_eb_blk(new);
+            }
+            let mut list = d.extent_list_mut();
+            let mut rec = list
+                .rec_mut(i)
+                .ok_or_else(|| Error::Invalid("extent record vanished".into()))?;
+            rec.set_e_blkno(new);
+        }
+        Ok(recs.into_iter().map(|(_, old)| old).collect())
+    }
+
     /// `ocfs2_inode_insert_extent(cpos, blkno, clusters, 0)`: the run goes where `cpos`
-    /// falls, merging into a record it continues.  `cpos` must lie in a hole.  Updates
-    /// `inode` in memory (records, `i_clusters`, `i_last_eb_blk`) and writes the extent
-    /// blocks it changes; the caller writes the inode.
+    /// falls, merging into a record it continues.  `cpos` must lie in a hole.  A tree with
+    /// extent blocks is first copied to new ones (`duplicate_leaves`), the insert made in
+    /// the copies, the inode written, then the old blocks freed, as libocfs2 orders it.
+    /// Writes the inode (records, `i_clusters`, `i_last_eb_blk`).
     pub fn insert_extent_at(&mut self, inode: &mut Inode, cpos: u32, blkno: u64, clusters: u32) -> Result<()> {
         if clusters == 0 || clusters > u32::from(u16::MAX) {
             return Err(Error::Invalid(format!(
@@ -295,23 +364,40 @@ impl Writer<'_> {
             flags: 0,
             blkno,
         };
-        match self.plan_insert(inode, &new)? {
+        // Refused cases are found before anything is copied.
+        self.plan_insert(inode, &new)?;
+        let old_leaves = if inode.dinode().extent_list().l_tree_depth() > 0 {
+            self.duplicate_leaves(inode)?
+        } else {
+            Vec::new()
+        };
+        self.insert_planned(inode, &new)?;
+        vol.write_inode(inode)?;
+        for old in old_leaves {
+            self.delete_extent_block(old)?;
+        }
+        Ok(())
+    }
+
+    fn insert_planned(&mut self, inode: &mut Inode, new: &LeafRec) -> Result<()> {
+        let (cpos, blkno, clusters) = (new.cpos, new.blkno, new.clusters);
+        match self.plan_insert(inode, new)? {
             Plan::Append => return self.insert_extent(inode, cpos, blkno, clusters),
             Plan::Root(kind) => {
                 let mut d = inode.dinode_mut();
                 let mut list = d.extent_list_mut();
                 if kind == InsertKind::Middle {
-                    rotate_leaf(&mut list, &new)?;
+                    rotate_leaf(&mut list, new)?;
                 } else {
-                    grow_record(&mut list, kind, &new)?;
+                    grow_record(&mut list, kind, new)?;
                 }
             }
             Plan::ShiftThenMiddle => {
                 self.shift_tree_depth(inode)?;
                 let leaf_blkno = inode.dinode().i_last_eb_blk();
-                self.insert_into_leaf(leaf_blkno, InsertKind::Middle, &new)?;
+                self.insert_into_leaf(leaf_blkno, InsertKind::Middle, new)?;
             }
-            Plan::Leaf(leaf_blkno, kind) => self.insert_into_leaf(leaf_blkno, kind, &new)?,
+            Plan::Leaf(leaf_blkno, kind) => self.insert_into_leaf(leaf_blkno, kind, new)?,
         }
         let mut d = inode.dinode_mut();
         let total = d.i_clusters() + clusters;

@@ -15,7 +15,7 @@
 use crate::error::{Error, Result};
 use crate::volume::{Inode, Volume};
 use crate::writer::Writer;
-use ocfs_format::dinode::{self, mode, INLINE_DATA_FL};
+use ocfs_format::dinode::{self, mode, INLINE_DATA_FL, INLINE_XATTR_FL};
 use ocfs_format::dir::dir_entries;
 
 impl Volume {
@@ -26,6 +26,14 @@ impl Volume {
         if d.i_dyn_features() & INLINE_DATA_FL == 0 {
             return Err(Error::Invalid(format!(
                 "inode {}: has no inline data",
+                inode.blkno
+            )));
+        }
+        if d.i_dyn_features() & INLINE_XATTR_FL != 0 {
+            // The extent list would have to stop short of the attributes kept at the end
+            // of the inode (`ocfs2_extent_recs_per_inode_with_xattr()`).
+            return Err(Error::Invalid(format!(
+                "inode {}: its extended attributes share the inode with its data, which this tool does not move out",
                 inode.blkno
             )));
         }

@@ -57,7 +57,7 @@ pub fn find(vol: &Volume) -> Result<Plan, String> {
         .incompat
         .contains(IncompatFeatures::INDEXED_DIRS);
     if indexed && !plan.dirs.is_empty() {
-        clusters += dx_root_clusters(vol, plan.dirs.len() as u64)?;
+        clusters += dx_root_clusters(vol, &plan.dirs)?;
     }
     let free = crate::journal::free_clusters(vol)?;
     if free < clusters {
@@ -68,21 +68,35 @@ pub fn find(vol: &Volume) -> Result<Plan, String> {
     Ok(plan)
 }
 
-/// Clusters extent_alloc:0000 must grow by to hold `roots` more directory index roots.
-fn dx_root_clusters(vol: &Volume, roots: u64) -> Result<u64, String> {
-    let alloc = vol
-        .system_file(SystemFile::ExtentAlloc, 0)
-        .and_then(|b| vol.read_inode(b))
-        .map_err(|e| e.to_string())?;
-    let d = alloc.dinode();
-    let free = u64::from(d.i_total()).saturating_sub(u64::from(d.i_used()));
-    if roots <= free {
-        return Ok(0);
+/// Clusters the extent allocators must grow by to hold one directory index root for each
+/// of `dirs` (from the allocator of the directory's slot, as `ocfs2_new_dx_root()` takes
+/// it).
+pub(super) fn dx_root_clusters(vol: &Volume, dirs: &[u64]) -> Result<u64, String> {
+    let mut per_slot = std::collections::BTreeMap::<u16, u64>::new();
+    for &dir in dirs {
+        let slot = match vol.read_inode(dir).map_err(|e| e.to_string())?.dinode().i_suballoc_slot() {
+            u16::MAX => 0,
+            slot => slot,
+        };
+        *per_slot.entry(slot).or_default() += 1;
     }
-    let cl = d.chain_list();
-    let cpg = u64::from(cl.cl_cpg());
-    let per_group = (cpg * u64::from(cl.cl_bpc())).saturating_sub(1).max(1);
-    Ok((roots - free).div_ceil(per_group) * cpg)
+    let mut clusters = 0;
+    for (slot, roots) in per_slot {
+        let alloc = vol
+            .system_file(SystemFile::ExtentAlloc, slot)
+            .and_then(|b| vol.read_inode(b))
+            .map_err(|e| e.to_string())?;
+        let d = alloc.dinode();
+        let free = u64::from(d.i_total()).saturating_sub(u64::from(d.i_used()));
+        if roots <= free {
+            continue;
+        }
+        let cl = d.chain_list();
+        let cpg = u64::from(cl.cl_cpg());
+        let per_group = (cpg * u64::from(cl.cl_bpc())).saturating_sub(1).max(1);
+        clusters += (roots - free).div_ceil(per_group) * cpg;
+    }
+    Ok(clusters)
 }
 
 pub fn convert(vol: &Volume, plan: &Plan) -> Result<(), String> {

@@ -5,7 +5,8 @@
 //!
 //! * each hole, from the lowest, is filled run by run: `ocfs2_new_clusters(1, len)` from
 //!   the range allocator, the run zeroed, then inserted where it belongs in the extent tree
-//!   (`ocfs2_inode_insert_extent()`, ocfs-volume's `insert_extent_at`), the inode written;
+//!   (`ocfs2_inode_insert_extent()`, ocfs-volume's `insert_extent_at`: a tree with extent
+//!   blocks is copied to new blocks first, the inode written, the old blocks freed);
 //! * a file whose last allocated cluster lies at or past `ceil(i_size / cluster)` is
 //!   truncated to `i_size` (`ocfs2_zero_tail_and_truncate()`): the clusters past it freed,
 //!   the rest of its last cluster zeroed.
@@ -201,7 +202,6 @@ pub fn convert(vol: &Volume, files: &[File]) -> Result<(), String> {
                     .map_err(err(file.blkno))?;
                 w.insert_extent_at(&mut inode, at, blkno, n)
                     .map_err(err(file.blkno))?;
-                vol.write_inode(&mut inode).map_err(err(file.blkno))?;
                 at += n;
                 left -= n;
             }

@@ -55,7 +55,7 @@ fn invalid(msg: String) -> Error {
 
 /// One directory block without a trailer: the offset of the last entry to keep, or why a
 /// trailer cannot be installed (`walk_dirblock()`).
-fn trailer_room(block: &[u8], blkno: u64, dir: u64) -> Result<usize, Error> {
+pub(super) fn trailer_room(block: &[u8], blkno: u64, dir: u64) -> Result<usize, Error> {
     let bs = block.len();
     let toff = dir_trailer_offset(bs);
     let (mut offset, mut prev, mut last) = (0usize, None, None);

@@ -7,6 +7,7 @@ mod backup_super;
 mod deinline;
 mod desparse;
 mod discontig;
+mod index;
 mod metaecc;
 mod quota;
 mod refcount;
@@ -48,6 +49,14 @@ pub enum Conversion {
     Desparse,
     /// "sparse" on: allocation past i_size cut.
     SparseOn,
+    /// "indexed-dirs" on: trailers and an index for every directory in blocks, hashed with
+    /// this seed and `s_uuid_hash`.
+    Index { seed: [u32; 3], uuid_hash: u32 },
+}
+
+/// A fresh `s_dx_seed` (or the test override).
+pub fn new_dx_seed() -> Result<[u32; 3], String> {
+    index::new_seed()
 }
 
 /// Checks every conversion's preconditions, then runs them in order.
@@ -60,6 +69,7 @@ pub fn run(vol: &mut Volume, conversions: &[Conversion]) -> Result<(), String> {
     let mut deinline = None;
     let mut desparse = Vec::new();
     let mut truncated = Vec::new();
+    let mut to_index = Vec::new();
     let quotas: Vec<usize> = conversions
         .iter()
         .filter_map(|c| match c {
@@ -98,6 +108,12 @@ pub fn run(vol: &mut Volume, conversions: &[Conversion]) -> Result<(), String> {
             Conversion::Deinline => deinline = Some(deinline::find(vol)?),
             Conversion::Desparse => desparse = desparse::find(vol)?,
             Conversion::SparseOn => truncated = desparse::find_all(vol)?,
+            Conversion::Index { .. } => {
+                if conversions.len() > 1 {
+                    return Err("enabling \"indexed-dirs\" rewrites every directory: toggle it alone".into());
+                }
+                to_index = index::find(vol)?;
+            }
             Conversion::QuotaOn(_) | Conversion::QuotaOff(_) => {}
         }
     }
@@ -129,6 +145,9 @@ pub fn run(vol: &mut Volume, conversions: &[Conversion]) -> Result<(), String> {
             }
             Conversion::Desparse => desparse::convert(vol, &desparse)?,
             Conversion::SparseOn => desparse::truncate_all(vol, &truncated)?,
+            Conversion::Index { seed, uuid_hash } => {
+                index::build(vol, &to_index, *seed, *uuid_hash)?
+            }
         }
     }
     Ok(())

@@ -16,7 +16,8 @@ pub fn pattern(len: usize, seed: u8) -> Vec<u8> {
         .collect()
 }
 
-/// Creates `/name` holding `data`, its inode from inode_alloc of `slot`.
+/// Creates `/name` (`name` may be `dir/file`) holding `data`, its inode from inode_alloc
+/// of `slot`.
 pub fn plant_file(image: &Path, name: &str, data: &[u8], slot: u16) {
     let vol = Volume::open(image, true).expect("open rw");
     let mut w = Writer::new(&vol);
@@ -62,8 +63,13 @@ pub fn plant_file(image: &Path, name: &str, data: &[u8], slot: u16) {
         block.resize(bs, 0);
         vol.write_block(pblk, &block).expect("data");
     }
-    let root = vol.superblock().super_block().s_root_blkno();
-    w.link(root, name.as_bytes(), sub.blkno, FT_REG_FILE)
+    // "dir/name" goes into /dir.
+    let (parent, leaf) = match name.rsplit_once('/') {
+        Some((p, l)) => (format!("/{p}"), l),
+        None => ("/".to_string(), name),
+    };
+    let dir = vol.resolve(&parent).expect("parent");
+    w.link(dir, leaf.as_bytes(), sub.blkno, FT_REG_FILE)
         .expect("link");
     vol.sync().expect("sync");
 }
