@@ -51,10 +51,10 @@ impl Orphan {
 }
 
 /// Plan the orphan entry of inode `ino`.
-pub fn plan_orphan(sb: &NewSuperBlock, vol: &Volume, ino: u64) -> Result<Orphan> {
+pub fn plan_orphan(sb: &NewSuperBlock, vol: &Volume, writable: &crate::rw::Writable, ino: u64) -> Result<Orphan> {
     let dir_bh = meta::read_dinode(sb, &vol.params, vol.blocks, vol.orphan_dir_blkno)?;
     let name = orphan_name(ino);
-    let add = dir_write::plan_add(sb, vol, &dir_bh, &name)?;
+    let add = dir_write::plan_add(sb, vol, writable, None, &dir_bh, &name)?;
     Ok(Orphan { dir_bh, add, name, ino })
 }
 

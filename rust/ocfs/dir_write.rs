@@ -7,10 +7,8 @@
 //!
 //! Callers hold the directory's lock (the VFS holds `i_rwsem` for namespace operations).
 //!
-//! Indexed directories keep an index entry per name besides ([`crate::dx_write`]).
-//!
-//! Not done yet, refused with a log line: growing a directory (turning a full inline
-//! directory into blocks, or adding a block).
+//! Indexed directories keep an index entry per name besides ([`crate::dx_write`]); a full
+//! directory grows first ([`crate::dir_grow`]).
 
 use crate::format::dinode::{Dinode, INDEXED_DIR_FL, INLINE_DATA_FL};
 use crate::format::dir::dir_block_region;
@@ -18,7 +16,9 @@ use crate::format::dir_edit::{self, Found, Insert, InsertPlan};
 use crate::transaction::{Kind, Transaction};
 use crate::vfs::{BufferHead, NewSuperBlock};
 use crate::volume::Volume;
-use crate::{bindings as c, dir, dx_write, errno, extent_map, meta};
+use crate::rw::Writable;
+use crate::vfs::INode;
+use crate::{dir, dir_grow, dx_write, errno, extent_map, meta, Ocfs2};
 use kernel::prelude::*;
 
 /// Where the entries being changed live.
@@ -76,11 +76,6 @@ fn indexed(sb: &NewSuperBlock, dir_bh: &BufferHead) -> Result<bool> {
     Ok(features & INDEXED_DIR_FL != 0 && features & INLINE_DATA_FL == 0)
 }
 
-fn refuse(sb: &NewSuperBlock, dir: u64, what: &str) -> Error {
-    pr_err!("{}: directory {}: {} is not supported yet\n", sb.id(), dir, what);
-    errno::code(c::EOPNOTSUPP)
-}
-
 /// The entries of an inline directory, up to `i_size`.
 fn inline_region(block: &mut [u8]) -> &mut [u8] {
     let Ok(dinode) = Dinode::new(&*block) else { return &mut [] };
@@ -126,11 +121,30 @@ fn each_region<R>(
     Ok(None)
 }
 
-/// Plan adding `name` to directory `dir_bh`: `EEXIST` if it is there.
-pub fn plan_add(sb: &NewSuperBlock, vol: &Volume, dir_bh: &BufferHead, name: &[u8]) -> Result<Add> {
+/// Plan adding `name` to directory `dir_bh` (whose VFS inode is `dir`, if in memory),
+/// growing the directory first when it is full: `EEXIST` if the name is there.
+pub fn plan_add(
+    sb: &NewSuperBlock,
+    vol: &Volume,
+    writable: &Writable,
+    dir: Option<&INode<Ocfs2>>,
+    dir_bh: &BufferHead,
+    name: &[u8],
+) -> Result<Add> {
+    if let Some(add) = plan_in_place(sb, vol, dir_bh, name)? {
+        return Ok(add);
+    }
+    dir_grow::grow(sb, vol, writable, dir, dir_bh)?;
+    plan_in_place(sb, vol, dir_bh, name)?.ok_or_else(|| {
+        pr_err!("{}: directory {}: no room for a name after growing\n", sb.id(), dir_bh.block_number());
+        errno::euclean()
+    })
+}
+
+/// Plan adding `name` to directory `dir_bh` without growing it; `None` when it is full.
+fn plan_in_place(sb: &NewSuperBlock, vol: &Volume, dir_bh: &BufferHead, name: &[u8]) -> Result<Option<Add>> {
     if indexed(sb, dir_bh)? {
-        let (block, at, dx) = dx_write::plan_add(sb, vol, dir_bh, name)?;
-        return Ok(Add::Indexed { block, at, dx });
+        return Ok(dx_write::plan_add(sb, vol, dir_bh, name)?.map(|(block, at, dx)| Add::Indexed { block, at, dx }));
     }
     let found = each_region(sb, vol, dir_bh, |region, blkno| {
         match dir_edit::plan_insert(region, blkno, name).map_err(|e| meta::corrupt(sb, &e))? {
@@ -140,12 +154,9 @@ pub fn plan_add(sb: &NewSuperBlock, vol: &Volume, dir_bh: &BufferHead, name: &[u
         }
     })?;
     match found {
-        Some((region, Ok(at))) => Ok(Add::Plain { region, at }),
+        Some((region, Ok(at))) => Ok(Some(Add::Plain { region, at })),
         Some((_, Err(err))) => Err(err),
-        None => {
-            let dir_blkno = dir_bh.block_number();
-            Err(refuse(sb, dir_blkno, "growing a full directory"))
-        }
+        None => Ok(None),
     }
 }
 

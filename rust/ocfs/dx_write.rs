@@ -7,9 +7,8 @@
 //! `dr_free_blk` through their trailers (`db_free_next`), each trailer saying how long an
 //! entry fits (`db_free_rec_len`).
 //!
-//! Not done yet, refused with a log line: a full index root (moving it to leaf blocks), a
-//! full index leaf (splitting it), and a directory with no block on its free list (growing
-//! it by a block).
+//! Not done yet, refused with a log line: a full index root (moving it to leaf blocks) and
+//! a full index leaf (splitting it).
 
 use crate::dx;
 use crate::format::dinode::Dinode;
@@ -69,8 +68,8 @@ fn leaf_for(sb: &NewSuperBlock, vol: &Volume, root_bh: &BufferHead, hash: (u32, 
 }
 
 /// Plan adding `name` to the indexed directory `dir_bh`: the directory block with room
-/// (from the free list), where in it, and the index side.
-pub fn plan_add(sb: &NewSuperBlock, vol: &Volume, dir_bh: &BufferHead, name: &[u8]) -> Result<(BufferHead, Insert, DxAdd)> {
+/// (from the free list), where in it, and the index side; `None` when no block has room.
+pub fn plan_add(sb: &NewSuperBlock, vol: &Volume, dir_bh: &BufferHead, name: &[u8]) -> Result<Option<(BufferHead, Insert, DxAdd)>> {
     let (dir_blkno, root_bh) = root_of(sb, vol, dir_bh)?;
     if dir::find(sb, vol, dir_blkno, name)?.is_some() {
         return Err(EEXIST);
@@ -113,7 +112,7 @@ pub fn plan_add(sb: &NewSuperBlock, vol: &Volume, dir_bh: &BufferHead, name: &[u
             let plan = dir_edit::plan_insert(dir_block_region(bh.data(), true), next, name)
                 .map_err(|e| meta::corrupt(sb, &e))?;
             return match plan {
-                InsertPlan::Room(at) => Ok((bh, at, DxAdd { root: root_bh, leaf, hash, previous })),
+                InsertPlan::Room(at) => Ok(Some((bh, at, DxAdd { root: root_bh, leaf, hash, previous }))),
                 InsertPlan::Exists => Err(EEXIST),
                 InsertPlan::Full => {
                     pr_err!(
@@ -130,7 +129,7 @@ pub fn plan_add(sb: &NewSuperBlock, vol: &Volume, dir_bh: &BufferHead, name: &[u
         previous = Some(bh);
         next = following;
     }
-    Err(refuse(sb, dir_blkno, "growing a full directory"))
+    Ok(None)
 }
 
 /// Add the planned entry, in `tx`: the entry, its block's free space (leaving the free

@@ -72,7 +72,7 @@ pub fn create(dir: &INode<Ocfs2>, name: &[u8], new: NewInode, target: Option<&[u
         return Err(EMLINK);
     }
     let dir_bh = meta::read_dinode(sb, &vol.params, vol.blocks, dir.ino())?;
-    let add = dir_write::plan_add(sb, vol, &dir_bh, name)?;
+    let add = dir_write::plan_add(sb, vol, writable, Some(dir), &dir_bh, name)?;
 
     let _alloc = writable.alloc.lock();
     // The new inode, its allocator group and inode, the directory's inode and block.
@@ -155,7 +155,7 @@ pub fn link(inode: &INode<Ocfs2>, dir: &INode<Ocfs2>, name: &[u8]) -> Result {
     }
     let dir_bh = meta::read_dinode(sb, &vol.params, vol.blocks, dir.ino())?;
     let inode_bh = meta::read_dinode(sb, &vol.params, vol.blocks, inode.ino())?;
-    let add = dir_write::plan_add(sb, vol, &dir_bh, name)?;
+    let add = dir_write::plan_add(sb, vol, writable, Some(dir), &dir_bh, name)?;
     let tx = writable.transaction(vol, 2 + add.credits())?;
     dir_write::apply_add(&tx, &dir_bh, add, name, inode.ino(), file_type_of_mode(inode.mode()))?;
     dir.touch(true);
@@ -182,7 +182,7 @@ pub fn unlink(dir: &INode<Ocfs2>, name: &[u8], inode: &INode<Ocfs2>) -> Result {
         return Err(errno::euclean());
     }
     let last = is_dir || inode.nlink() <= 1;
-    let orphan = if last { Some(delete::plan_orphan(sb, vol, inode.ino())?) } else { None };
+    let orphan = if last { Some(delete::plan_orphan(sb, vol, writable, inode.ino())?) } else { None };
     let credits = 2 + entry.credits() + orphan.as_ref().map_or(0, delete::Orphan::credits);
     let tx = writable.transaction(vol, credits)?;
     dir_write::apply_remove(&tx, &dir_bh, entry)?;
@@ -241,13 +241,13 @@ pub fn rename(
     };
     let add = match target {
         Some(_) => None,
-        None => Some(dir_write::plan_add(sb, vol, new_bh, new_name)?),
+        None => Some(dir_write::plan_add(sb, vol, writable, Some(new_dir), new_bh, new_name)?),
     };
     // A directory moving to another parent: its `..`.
     let dotdot = if is_dir && !same_dir { Some(dir_write::find_scan(sb, vol, &inode_bh, b"..")?.ok_or_else(errno::euclean)?) } else { None };
     let target_last = target.is_some_and(|t| t.mode() & mode::FMT == mode::DIR || t.nlink() <= 1);
     let orphan = match target {
-        Some(t) if target_last => Some(delete::plan_orphan(sb, vol, t.ino())?),
+        Some(t) if target_last => Some(delete::plan_orphan(sb, vol, writable, t.ino())?),
         _ => None,
     };
 

@@ -34,6 +34,7 @@ mod cluster_bitmap;
 mod data;
 mod delete;
 mod dir;
+mod dir_grow;
 mod dir_write;
 mod dx;
 mod dx_write;

@@ -7,7 +7,8 @@
 # until its last close. After each volume: ours and the C ocfs2 list the same tree (names,
 # types, modes, owners, links, sizes, times), and fsck.ocfs2 -fn is clean. Then a crash with
 # an unlinked file still open: the next read-write mount deletes the orphan, fsck clean.
-# What this build cannot do yet is refused with a log line (growing a full directory).
+# Full directories grow (inline to blocks with an index, block by block); what this build
+# cannot do yet is refused with a log line (a full index root).
 set -eu
 . /usr/share/ocfs/lib.sh
 mkdir -p /mnt/ocfs
@@ -147,22 +148,56 @@ for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local --fs-feature-level=max-co
         say "[$mkfs] namespace through ours: the C ocfs2 lists the same tree; fsck clean"
     done
 
-    # A full inline directory: names are refused, with the reason, once it has no room.
+    # Directories grow: an inline one moves to a block with an index, then gains blocks.
+    # With its index in the root, a directory takes as many names as the root holds, then
+    # refuses the next with the reason (index leaf blocks are not written yet).
     mkfs.ocfs2 -q -F -x -M local -N 2 -J size=8M -b 4K "$DISK" >/dev/null
     use_stack ours
     mount -t ocfs2 "$DISK" /mnt/ocfs
-    mkdir /mnt/ocfs/full
+    mkdir /mnt/ocfs/grow
     dmesg -c >/dev/null
     i=0
-    while touch "/mnt/ocfs/full/name-$i" 2>/dev/null; do i=$((i + 1)); [ "$i" -lt 1000 ] || break; done
-    [ "$i" -gt 50 ] && [ "$i" -lt 1000 ] || fail "a full inline directory took $i names"
-    dmesg | grep -q "ocfs: $dev: directory [0-9]*: growing a full directory is not supported yet" ||
-        { dmesg | tail -3; fail "no log line for the full directory"; }
-    say "an inline directory took $i names, then refused the next with a reason"
+    while touch "/mnt/ocfs/grow/a-name-long-enough-to-need-blocks-$i" 2>/dev/null; do
+        i=$((i + 1)); [ "$i" -lt 1000 ] || break
+    done
+    [ "$i" -gt 200 ] && [ "$i" -lt 1000 ] || fail "an indexed directory took $i names"
+    dmesg | grep -q "ocfs: $dev: directory [0-9]*: moving a full index root to leaf blocks is not supported yet" ||
+        { dmesg | tail -3; fail "no log line for the full index root"; }
+    [ "$(ls /mnt/ocfs/grow | wc -l)" = "$i" ] || fail "grow lists $(ls /mnt/ocfs/grow | wc -l) names, not $i"
+    i=0; while [ "$i" -lt 50 ]; do rm "/mnt/ocfs/grow/a-name-long-enough-to-need-blocks-$i"; i=$((i + 2)); done
+    listing /mnt/ocfs > /tmp/ours.list
+    umount /mnt/ocfs
+    debugfs.ocfs2 -R "stat /grow" "$DISK" 2>/dev/null | grep -q "Dynamic Features: .*IndexedDir" ||
+        { debugfs.ocfs2 -R "stat /grow" "$DISK" | head; fail "the grown directory has no index"; }
+    fsck_volume "$DISK"
+    use_stack c
+    mount -t ocfs2 "$DISK" /mnt/ocfs
+    listing /mnt/ocfs | diff /tmp/ours.list - || fail "the C ocfs2 lists another grown directory"
+    i=0; while [ "$i" -lt 300 ]; do touch "/mnt/ocfs/grow/c-$i"; i=$((i + 1)); done
     umount /mnt/ocfs
     fsck_volume "$DISK"
+    say "an inline directory grew into an indexed directory of blocks; the C ocfs2 agrees and grows it on"
+
+    # Without an index (max-compat), a directory of blocks grows by blocks and clusters.
+    mkfs.ocfs2 -q -F -x -M local -N 2 -J size=8M -b 1K -C 4K --fs-feature-level=max-compat "$DISK" >/dev/null
+    mount -t ocfs2 "$DISK" /mnt/ocfs
+    mkdir /mnt/ocfs/plain
+    umount /mnt/ocfs
+    use_stack ours
+    mount -t ocfs2 "$DISK" /mnt/ocfs
+    i=0; while [ "$i" -lt 600 ]; do touch "/mnt/ocfs/plain/name-$i" || fail "name-$i"; i=$((i + 1)); done
+    [ "$(ls /mnt/ocfs/plain | wc -l)" = 600 ] || fail "plain lists $(ls /mnt/ocfs/plain | wc -l) names"
+    listing /mnt/ocfs > /tmp/ours.list
+    umount /mnt/ocfs
+    fsck_volume "$DISK"
+    use_stack c
+    mount -t ocfs2 "$DISK" /mnt/ocfs
+    listing /mnt/ocfs | diff /tmp/ours.list - || fail "the C ocfs2 lists another plain directory"
+    umount /mnt/ocfs
+    say "a directory without an index grew to 600 names over blocks and clusters"
 
     # The crash: a file unlinked while open, the unlink committed, the file not closed.
+    mkfs.ocfs2 -q -F -x -M local -N 2 -J size=8M "$DISK" >/dev/null
     use_stack ours
     mount -t ocfs2 "$DISK" /mnt/ocfs
     touch /mnt/ocfs/held
