@@ -22,8 +22,9 @@ use crate::volume::Volume;
 use crate::{bindings as c, errno, meta, Ocfs2};
 use kernel::prelude::*;
 
-/// The most runs one truncate frees (two blocks each in the transaction).
-const MAX_RUNS: usize = 128;
+/// The most runs one truncate frees (two blocks each in the transaction, which must fit
+/// a quarter of the smallest journal).
+const MAX_RUNS: usize = 64;
 
 fn refuse(node: &INode<Ocfs2>, why: &str) -> Error {
     pr_err!("{}: inode {}: truncating {} is not supported yet\n", node.super_block().id(), node.ino(), why);
@@ -173,7 +174,7 @@ fn plan(node: &INode<Ocfs2>, vol: &Volume, block: &[u8], bitmap: &crate::vfs::Bu
         let first = rec.e_blkno() >> per_cluster_bits;
         let first = u32::try_from(first).map_err(|_| errno::euclean())?.saturating_add(skip);
         if cut.runs.len() == MAX_RUNS {
-            return Err(refuse(node, "away more than 128 extents at once"));
+            return Err(refuse(node, "away more than 64 extents at once"));
         }
         cut.runs.push(cluster_bitmap::prepare_free(sb, vol, bitmap, first, frees)?, GFP_KERNEL)?;
         cut.freed = cut.freed.saturating_add(frees);

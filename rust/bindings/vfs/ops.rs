@@ -611,8 +611,9 @@ unsafe extern "C" fn write_end<T: FileSystem>(
         // unlocks and puts the folio, and marks the inode dirty when it grew.
         return unsafe { c::generic_write_end(file, mapping, pos, len, copied, folio, fsdata) };
     }
-    // SAFETY: as above.
-    let target = unsafe { WriteFolio::from_raw(NonNull::new_unchecked(folio)) };
+    let Some(raw) = NonNull::new(folio) else { return EINVAL.to_errno() };
+    // SAFETY: as above: locked, and referenced until released below.
+    let target = unsafe { WriteFolio::from_raw(raw) };
     let end = (pos.max(0) as u64).saturating_add(u64::from(copied)).max(inode.size());
     let result = T::end_inline_write(inode, end, &target);
     // SAFETY: the folio from `write_begin`, released once; it stays clean, since the data
