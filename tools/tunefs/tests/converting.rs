@@ -1175,11 +1175,72 @@ fn nosparse_refuses_what_it_cannot_fill() {
         let twin = scratch.twin(&image, &format!("{label}-refused"));
         assert_ours_refuses(&image, &twin, &["--fs-features=nosparse"], "rotate", &label);
     }
-    // With quotas, tunefs.ocfs2 also charges the filled clusters to their owners.
+    // With quotas, an owner the quota file does not know yet (tunefs.ocfs2 would add it).
     for (label, image) in images(&scratch, "quota", &["--fs-features=usrquota"]) {
         common::plant::plant_sparse_file(&image, "holes", &[(2, pattern(100, 1))], 4 * 4096, 0);
+        set_owner(&image, "holes", 4242, 0);
         let twin = scratch.twin(&image, &format!("{label}-refused"));
-        assert_ours_refuses(&image, &twin, &["--fs-features=nosparse"], "quota", &label);
+        assert_ours_refuses(&image, &twin, &["--fs-features=nosparse"], "no entry for id 4242", &label);
+    }
+}
+
+/// A block of a global quota file, where the twins' usage may differ (see below).
+fn global_quota_block(_theirs: &Path, ours: &Path, blkno: u64) -> bool {
+    let vol = Volume::open(ours, false).expect("open");
+    [SystemFile::UserQuota, SystemFile::GroupQuota]
+        .into_iter()
+        .filter_map(|kind| vol.system_file(kind, 0).ok())
+        .any(|ino| {
+            let inode = vol.read_inode(ino).expect("inode");
+            let tree = vol.file_extents(&inode).expect("extents");
+            let blocks = inode.dinode().i_size() / u64::from(vol.block_size());
+            (0..blocks).any(|l| tree.map_block(l, vol.blocks_per_cluster()) == Some(blkno))
+        })
+}
+
+#[test]
+fn nosparse_charges_filled_and_cut_clusters_to_their_owners() {
+    let scratch = Scratch::new("nosparse-quota");
+    for (label, image) in images(&scratch, "quota", &[]) {
+        plant_file(&image, "kept", &pattern(200_000, 3), 2);
+        let c = 4096usize;
+        // 1000:100 gains three clusters, 1001:100 loses two, 1002:200 both.
+        common::plant::plant_sparse_file(&image, "holes", &[(1, pattern(c, 1))], 4 * c as u64, 0);
+        common::plant::plant_sparse_file(&image, "past", &[(0, pattern(3 * c, 2))], c as u64, 1);
+        common::plant::plant_sparse_file(&image, "both", &[(2, pattern(3 * c, 3))], 4 * c as u64, 2);
+        set_owner(&image, "holes", 1000, 100);
+        set_owner(&image, "past", 1001, 100);
+        set_owner(&image, "both", 1002, 200);
+        // Quotas on afterwards, so that every owner has its entry (tunefs.ocfs2 counts them).
+        let out = tunefs_ocfs2(&["--fs-features=usrquota,grpquota"], &image);
+        assert!(out.status.success(), "{label}: {}", text(&out));
+        assert_fsck_clean(&image, &label);
+        let (theirs, ours) = assert_toggle_matches_except(
+            &scratch,
+            &label,
+            &image,
+            "nosparse",
+            &global_quota_block,
+        );
+        let bs = block_size(&image) as usize;
+        // tunefs.ocfs2 charges the filled clusters but not the cut ones: it reads the
+        // inode's i_clusters before truncate_to_i_size() changes it.
+        let their_users = dump_system_file(&theirs, "aquota.user");
+        let b = c as u64;
+        assert_eq!(charged(&their_users, bs, 1001), Some((1, 3 * b)), "{label}");
+        assert_eq!(charged(&their_users, bs, 1002), Some((1, 5 * b)), "{label}");
+        let users = dump_system_file(&ours, "aquota.user");
+        let groups = dump_system_file(&ours, "aquota.group");
+        assert_eq!(charged(&users, bs, 1000), Some((1, 4 * b)), "{label}");
+        assert_eq!(charged(&users, bs, 1001), Some((1, b)), "{label}");
+        assert_eq!(charged(&users, bs, 1002), Some((1, 4 * b)), "{label}");
+        assert_eq!(charged(&groups, bs, 100), Some((2, 5 * b)), "{label}");
+        assert_eq!(charged(&groups, bs, 200), Some((1, 4 * b)), "{label}");
+        let holes = [vec![0u8; c], pattern(c, 1), vec![0u8; 2 * c]].concat();
+        assert!(read_with_debugfs(&ours, "holes") == holes, "{label}: holes");
+        assert!(read_with_debugfs(&ours, "past") == pattern(3 * c, 2)[..c], "{label}: past");
+        let both = [vec![0u8; 2 * c], pattern(2 * c, 3)].concat();
+        assert!(read_with_debugfs(&ours, "both") == both, "{label}: both");
     }
 }
 

@@ -16,9 +16,9 @@
 //! of a depth-0 tree, growing it to depth 1 when its list is full, and into the rightmost
 //! leaf of a depth-1 tree; the kernel's leaf-to-leaf rotations are not done, so a hole left
 //! of the rightmost leaf of a file with several leaves is refused, naming the inode);
-//! enough free clusters; and, with quotas on, no file whose allocation changes
-//! (tunefs.ocfs2 then rewrites each owner's usage in the quota files, which this tool does
-//! not do).  No marker: each run is zeroed and allocated before its record points at it,
+//! enough free clusters; and, with quotas on, an entry in the global quota files for
+//! every owner whose allocation changes.  With quotas on, each such owner's `dqb_curspace`
+//! then moves by its files' change (`fill_sparse_files()`).  No marker: each run is zeroed and allocated before its record points at it,
 //! so a run stopped half-way leaves whole files and at worst clusters allocated to
 //! nothing, which fsck.ocfs2 frees.
 
@@ -36,6 +36,9 @@ pub struct File {
     holes: Vec<(u32, u32)>,
     /// Whether clusters lie at or past `i_size`.
     truncate: bool,
+    /// The owner's ids (user, group) and the change of its allocation, in bytes.
+    owners: [u32; 2],
+    delta: i64,
 }
 
 /// The holes of a file below `clusters`, from its (sorted) extents.
@@ -94,19 +97,19 @@ pub fn find(vol: &Volume) -> Result<Vec<File>, String> {
         if holes.is_empty() && !truncate {
             return Ok(());
         }
-        if quotas {
-            return Err(Error::Invalid(format!(
-                "inode {} would change its allocation, and with quotas on tunefs.ocfs2 also rewrites \
-                 each owner's usage in the quota files, which this tool does not do",
-                inode.blkno
-            )));
-        }
         check_inserts(vol, &writer, &inode, &holes, &mut bitmap, bpc)?;
-        needed += holes.iter().map(|&(_, n)| u64::from(n)).sum::<u64>();
+        let filled: u64 = holes.iter().map(|&(_, n)| u64::from(n)).sum();
+        let cut: u64 = extents
+            .iter()
+            .map(|e| u64::from(e.cpos + e.clusters).saturating_sub(u64::from(e.cpos.max(clusters))))
+            .sum();
+        needed += filled;
         files.push(File {
             blkno: inode.blkno,
             holes,
             truncate,
+            owners: [d.i_uid(), d.i_gid()],
+            delta: (filled as i64 - cut as i64) * cluster as i64,
         });
         Ok(())
     })
@@ -117,7 +120,28 @@ pub fn find(vol: &Volume) -> Result<Vec<File>, String> {
             "There is not enough space to fill all of the sparse files: {needed} clusters needed, {free} free"
         ));
     }
+    if quotas {
+        for kind in super::quota::kinds_on(vol) {
+            super::quota::check_space(vol, kind, &space_changes(&files, kind))
+                .map_err(|e| format!("disabling \"sparse\": {e}"))?;
+        }
+    }
     Ok(files)
+}
+
+/// Each owner's change of allocation (bytes), user (kind 0) or group (1) ids, in the
+/// order the files were found; owners whose change sums to 0 left out.
+fn space_changes(files: &[File], kind: usize) -> Vec<(u32, i64)> {
+    let mut changes: Vec<(u32, i64)> = Vec::new();
+    for file in files {
+        let id = file.owners[kind];
+        match changes.iter_mut().find(|(i, _)| *i == id) {
+            Some((_, d)) => *d += file.delta,
+            None => changes.push((id, file.delta)),
+        }
+    }
+    changes.retain(|&(_, d)| d != 0);
+    changes
 }
 
 /// Whether the runs the holes will get can go into the tree: on a depth-0 tree, the
@@ -209,6 +233,10 @@ pub fn convert(vol: &Volume, files: &[File]) -> Result<(), String> {
         if file.truncate {
             w.truncate_allocation(file.blkno).map_err(err(file.blkno))?;
         }
+    }
+    // fill_sparse_files(): each owner's dqb_curspace moves by what its files gained.
+    for kind in super::quota::kinds_on(vol) {
+        super::quota::adjust_space(vol, kind, &space_changes(files, kind))?;
     }
     Ok(())
 }

@@ -508,6 +508,105 @@ pub fn disable(vol: &Volume, kind: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// The entry of `id` in a global quota file read whole (`find_tree_dqentry()`): (file
+/// block, byte offset in it), or None when the tree has no entry for it.
+fn find_dqentry(file: &[u8], bs: usize, id: u32) -> Option<(usize, usize)> {
+    let depth = qtree_depth(bs);
+    let epb = ((bs - QBLK_RESERVED_SPACE) >> 2) as u32;
+    let block = |n: usize| file.get(n * bs..(n + 1) * bs);
+    let mut blk = QT_TREEOFF as usize;
+    for level in 0..depth {
+        let mut rest = id;
+        for _ in 0..(depth - level - 1) {
+            rest /= epb;
+        }
+        let idx = (rest % epb) as usize;
+        let b = block(blk)?;
+        let child = u32::from_le_bytes(b.get(idx * 4..idx * 4 + 4)?.try_into().ok()?);
+        if child == 0 {
+            return None;
+        }
+        blk = child as usize;
+    }
+    let b = block(blk)?;
+    let size = GlobalDqBlk::<()>::SIZE;
+    let first = QtDataHeader::<()>::SIZE;
+    (0..global_entries_per_block(bs)).find_map(|i| {
+        let off = first + i * size;
+        let entry = b.get(off..off + size)?;
+        let e = GlobalDqBlk::new(entry).ok()?;
+        (entry.iter().any(|&x| x != 0) && e.dqb_id() == id).then_some((blk, off))
+    })
+}
+
+/// The quota kinds ("usrquota" 0, "grpquota" 1) the volume has.
+pub fn kinds_on(vol: &Volume) -> Vec<usize> {
+    use ocfs_format::features::RoCompatFeatures;
+    let ro = vol.params().features.ro_compat;
+    [RoCompatFeatures::USRQUOTA, RoCompatFeatures::GRPQUOTA]
+        .into_iter()
+        .enumerate()
+        .filter(|(_, f)| ro.contains(*f))
+        .map(|(k, _)| k)
+        .collect()
+}
+
+/// Checks that every id in `changes` has an entry in the global quota file of `kind`.
+pub fn check_space(vol: &Volume, kind: usize, changes: &[(u32, i64)]) -> Result<(), String> {
+    let (file, bs) = read_global(vol, kind)?;
+    for &(id, _) in changes {
+        if find_dqentry(&file, bs, id).is_none() {
+            return Err(format!(
+                "the global quota file of type {kind} has no entry for id {id}, which tunefs.ocfs2 \
+                 would add; this tool only updates existing entries"
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn read_global(vol: &Volume, kind: usize) -> Result<(Vec<u8>, usize), String> {
+    let inode = vol
+        .system_file(files(kind).0, 0)
+        .and_then(|b| vol.read_inode(b))
+        .map_err(|e| e.to_string())?;
+    let file = vol.read_file(&inode).map_err(|e| e.to_string())?;
+    Ok((file, vol.block_size() as usize))
+}
+
+/// `dqb_curspace` of each id in `changes` moved by its delta (bytes) in the global quota
+/// file of `kind`, as `fill_sparse_files()` charges filled and cut clusters
+/// (`ocfs2_write_release_dquots()`): each entry's block rewritten with its check, ids in
+/// the order given.
+pub fn adjust_space(vol: &Volume, kind: usize, changes: &[(u32, i64)]) -> Result<(), String> {
+    let inode = vol
+        .system_file(files(kind).0, 0)
+        .and_then(|b| vol.read_inode(b))
+        .map_err(|e| e.to_string())?;
+    let tree = vol.file_extents(&inode).map_err(|e| e.to_string())?;
+    let (mut file, bs) = read_global(vol, kind)?;
+    for &(id, delta) in changes {
+        let (blk, off) = find_dqentry(&file, bs, id)
+            .ok_or_else(|| format!("the global quota file of type {kind} has no entry for id {id}"))?;
+        let block = file
+            .get_mut(blk * bs..(blk + 1) * bs)
+            .ok_or_else(|| format!("global quota file block {blk} is past its end"))?;
+        {
+            let mut e = GlobalDqBlk::new(&mut block[off..]).map_err(|e| e.to_string())?;
+            let space = e.dqb_curspace().saturating_add_signed(delta);
+            e.set_dqb_curspace(space);
+        }
+        compute_meta_ecc(&LinuxCrc, vol.params(), block, quota_block_check_offset(bs))
+            .map_err(|e| e.to_string())?;
+        let pblk = tree
+            .map_block(blk as u64, vol.blocks_per_cluster())
+            .ok_or_else(|| format!("global quota file: block {blk} is a hole"))?;
+        vol.write_block(pblk, block).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+
 #[cfg(test)]
 mod tests {
     use super::*;
