@@ -26,7 +26,7 @@ use crate::format::features::IncompatFeatures;
 use crate::format::signature;
 use crate::inode::InodeInfo;
 use crate::rw::Writable;
-use crate::suballoc::{self, CLAIM_CREDITS};
+use crate::suballoc;
 use crate::transaction::Kind;
 use crate::vfs::{BufferHead, INode, NewSuperBlock};
 use crate::volume::Volume;
@@ -78,7 +78,7 @@ fn expand_inline(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, dir: Opt
 
     let _alloc = writable.alloc.lock();
     let bitmap = cluster_bitmap::read_inode(sb, vol)?;
-    let credits = 2 + cluster_bitmap::CLAIM_CREDITS + if indexed { 1 + CLAIM_CREDITS } else { 0 };
+    let credits = 2 + cluster_bitmap::CLAIM_CREDITS + if indexed { 1 + suballoc::BLOCK_CREDITS } else { 0 };
     let tx = writable.transaction(vol, credits)?;
     let (cluster, _) = cluster_bitmap::claim(sb, vol, &tx, &bitmap, 1)?;
     let first = u64::from(cluster) << (vol.cluster_bits - vol.block_bits);

@@ -26,7 +26,7 @@ use kernel::prelude::*;
 /// Blocks an append (with its data clusters' claim) dirties at most: the inode, the
 /// extent blocks of the rightmost path, a new extent block and its claim, the clusters'
 /// claim.
-pub const APPEND_CREDITS: u32 = 1 + MAX_TREE_DEPTH as u32 + 1 + 2 * CLAIM_CREDITS;
+pub const APPEND_CREDITS: u32 = 1 + MAX_TREE_DEPTH as u32 + 1 + CLAIM_CREDITS + crate::suballoc::BLOCK_CREDITS;
 
 /// An append checked against the tree as it is, ready to apply (under the allocation
 /// lock, so the tree cannot change in between).

@@ -8,9 +8,7 @@
 //! allocator inode's `i_used` in step, in the caller's transaction. Callers hold the mount's
 //! allocation lock ([`crate::rw::Writable::alloc`]).
 //!
-//! Claims are [`suballoc`]'s. Not done yet: growing an allocator by a new group from the
-//! global bitmap when every group is full (refused with `ENOSPC` and a log line), and
-//! allocating from discontiguous groups (skipped).
+//! Claims (and growing a full allocator) are [`suballoc`]'s.
 
 use crate::format::dinode::Dinode;
 use crate::format::group::GroupDesc;
@@ -23,8 +21,8 @@ use crate::volume::Volume;
 use crate::{errno, meta};
 use kernel::prelude::*;
 
-/// Blocks a claim or a free dirties: the group and the allocator inode.
-pub const CREDITS: u32 = suballoc::CLAIM_CREDITS;
+/// Blocks a claim (which may grow the allocator) or a free dirties.
+pub const CREDITS: u32 = suballoc::BLOCK_CREDITS;
 
 /// Claim a free inode bit from slot 0's inode allocator, in `tx`.
 pub fn claim(tx: &Transaction<'_>, sb: &NewSuperBlock, vol: &Volume) -> Result<suballoc::Block> {

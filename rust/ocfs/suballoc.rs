@@ -14,8 +14,9 @@
 //! `i_used` change together in the caller's transaction.
 //!
 //! Locking: callers hold the mount's allocation lock ([`crate::rw::Writable::alloc`]).
-//! Growing an allocator that is full (`ocfs2_block_group_alloc`) is not done: the claim
-//! fails with `ENOSPC` and a log line.
+//! A full suballocator grows by a group of `cl_cpg` contiguous clusters from the global
+//! bitmap (`ocfs2_block_group_alloc`), in the claim's transaction; discontiguous groups are
+//! not made (a volume without such a run refuses with `ENOSPC` and a log line).
 
 use crate::format::dinode::{Dinode, BITMAP_FL, CHAIN_FL};
 use crate::format::group::GroupDesc;
@@ -28,6 +29,10 @@ use kernel::prelude::*;
 
 /// Blocks a claim dirties: the group and the allocator inode.
 pub const CLAIM_CREDITS: u32 = 2;
+
+/// Blocks a claim of one suballocator block dirties, growing the allocator if it must:
+/// the claim's, the global bitmap's claim, and the new group.
+pub const BLOCK_CREDITS: u32 = 2 * CLAIM_CREDITS + 1;
 
 /// Bits taken from one group of an allocator.
 pub struct Claimed {
@@ -240,15 +245,13 @@ pub fn update_contig(desc: &mut GroupDesc<&mut [u8]>, cluster_bitmap: bool) {
 /// `inode_alloc`), in `tx` (which needs [`CLAIM_CREDITS`] for it).
 pub fn claim_block(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, alloc_blkno: u64) -> Result<Block> {
     let alloc = read_allocator(sb, vol, alloc_blkno)?;
-    let claimed = claim_bits(sb, vol, tx, &alloc, 1).inspect_err(|e| {
-        if *e == ENOSPC {
-            pr_err!(
-                "{}: suballocator {} is full; growing it from the global bitmap is not supported yet\n",
-                sb.id(),
-                alloc_blkno
-            );
+    let claimed = match claim_bits(sb, vol, tx, &alloc, 1) {
+        Err(e) if e == ENOSPC => {
+            grow(sb, vol, tx, &alloc)?;
+            claim_bits(sb, vol, tx, &alloc, 1)?
         }
-    })?;
+        other => other?,
+    };
     let blkno = claimed.group.saturating_add(u64::from(claimed.start));
     let suballoc_bit = u16::try_from(claimed.start).map_err(|_| errno::euclean())?;
     if blkno >= vol.blocks {
@@ -256,4 +259,87 @@ pub fn claim_block(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, alloc
         return Err(errno::euclean());
     }
     Ok(Block { blkno, suballoc_bit })
+}
+
+/// Give the full suballocator `alloc` a new group of `cl_cpg` contiguous clusters from the
+/// global bitmap, at the head of a chain (`ocfs2_block_group_alloc`), in `tx`.
+fn grow(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, alloc: &BufferHead) -> Result {
+    let (alloc_blkno, cpg, bpc, chain, old_head) = {
+        let inode = Dinode::new(alloc.data()).map_err(|e| meta::corrupt(sb, &e))?;
+        let cl = inode.chain_list();
+        let (cpg, bpc, count, next_free) = (cl.cl_cpg(), cl.cl_bpc(), cl.cl_count(), cl.cl_next_free_rec());
+        // A new chain while there is room for one, else the chain with the fewest bits.
+        let chain = if next_free < count {
+            next_free
+        } else {
+            cl.recs().enumerate().min_by_key(|(_, rec)| rec.c_total()).map_or(0, |(i, _)| i as u16)
+        };
+        let head = if chain < next_free { cl.rec(usize::from(chain)).map_or(0, |r| r.c_blkno()) } else { 0 };
+        (inode.i_blkno(), cpg, bpc, chain, head)
+    };
+    let bits = u32::from(cpg) * u32::from(bpc);
+    let max_bits = 8 * crate::format::group::group_bitmap_size(vol.params.block_size as usize, true, vol.params.features.incompat) as u32;
+    if bits < 2 || bits > max_bits || bits > u32::from(u16::MAX) {
+        pr_err!("{}: corrupt metadata: allocator {} has groups of {} bits\n", sb.id(), alloc_blkno, bits);
+        return Err(errno::euclean());
+    }
+    let bitmap = crate::cluster_bitmap::read_inode(sb, vol)?;
+    let (first, count) = crate::cluster_bitmap::claim(sb, vol, tx, &bitmap, u32::from(cpg))?;
+    if count < u32::from(cpg) {
+        // No run long enough: give back what the claim took, in the same transaction.
+        let run = crate::cluster_bitmap::prepare_free(sb, vol, &bitmap, first, count)?;
+        crate::cluster_bitmap::free(tx, &bitmap, run)?;
+        pr_err!(
+            "{}: allocator {} is full and the volume has no run of {} free clusters for a new group \
+             (discontiguous groups are not made yet)\n",
+            sb.id(),
+            alloc_blkno,
+            cpg
+        );
+        return Err(ENOSPC);
+    }
+    let group_blkno = u64::from(first) << (vol.cluster_bits - vol.block_bits);
+    let group = sb.new_block(group_blkno)?;
+    let bg_size = crate::format::group::group_bitmap_size(vol.params.block_size as usize, true, vol.params.features.incompat) as u16;
+    let generation = vol.params.fs_generation;
+    tx.change(&group, Kind::Group, |data| {
+        data.fill(0);
+        let Ok(mut desc) = GroupDesc::new(data) else { return };
+        desc.set_group_signature();
+        desc.set_bg_size(bg_size);
+        desc.set_bg_bits(bits as u16);
+        desc.set_bg_free_bits_count((bits - 1) as u16);
+        desc.set_bg_chain(chain);
+        desc.set_bg_generation(generation);
+        desc.set_bg_next_group(old_head);
+        desc.set_bg_parent_dinode(alloc_blkno);
+        desc.set_bg_blkno(group_blkno);
+        // Bit 0 is the descriptor itself.
+        set_bit(desc.bg_bitmap_mut(), 0, true);
+    })?;
+    let cluster_size = 1u64 << vol.cluster_bits;
+    tx.change(alloc, Kind::Inode, |data| {
+        let Ok(mut inode) = Dinode::new(data) else { return };
+        let used = inode.i_used().saturating_add(1);
+        let total = inode.i_total().saturating_add(bits);
+        let clusters = inode.i_clusters().saturating_add(u32::from(cpg));
+        inode.set_i_used(used);
+        inode.set_i_total(total);
+        inode.set_i_clusters(clusters);
+        inode.set_i_size(u64::from(clusters) * cluster_size);
+        let mut cl = inode.chain_list_mut();
+        let next_free = cl.cl_next_free_rec();
+        if let Some(mut rec) = cl.rec_mut(usize::from(chain)) {
+            let free = rec.c_free().saturating_add(bits - 1);
+            let total = rec.c_total().saturating_add(bits);
+            rec.set_c_free(free);
+            rec.set_c_total(total);
+            rec.set_c_blkno(group_blkno);
+        }
+        if chain == next_free {
+            cl.set_cl_next_free_rec(next_free + 1);
+        }
+    })?;
+    pr_info!("{}: allocator {} grew by a group of {} bits at block {}\n", sb.id(), alloc_blkno, bits, group_blkno);
+    Ok(())
 }

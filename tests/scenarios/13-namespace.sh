@@ -178,6 +178,29 @@ for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local --fs-feature-level=max-co
     fsck_volume "$DISK"
     say "an inline directory grew into an indexed directory of blocks; the C ocfs2 agrees and grows it on"
 
+    # More inodes than slot 0's inode allocator holds (1024 at 4K blocks): it grows by a
+    # group of clusters from the global bitmap.
+    use_stack ours
+    dmesg -c >/dev/null
+    mount -t ocfs2 "$DISK" /mnt/ocfs
+    for d in 0 1 2 3 4; do
+        mkdir "/mnt/ocfs/many-$d"
+        i=0; while [ "$i" -lt 220 ]; do : > "/mnt/ocfs/many-$d/f$i" || fail "many-$d/f$i"; i=$((i + 1)); done
+    done
+    dmesg | grep -q "ocfs: $dev: allocator [0-9]* grew by a group of [0-9]* bits" ||
+        { dmesg | tail -3; fail "the inode allocator did not grow"; }
+    listing /mnt/ocfs > /tmp/ours.list
+    umount /mnt/ocfs
+    fsck_volume "$DISK"
+    use_stack c
+    mount -t ocfs2 "$DISK" /mnt/ocfs
+    listing /mnt/ocfs | diff /tmp/ours.list - || fail "the C ocfs2 lists other files after the allocator grew"
+    touch /mnt/ocfs/many-0/from-c
+    rm /mnt/ocfs/many-4/f7
+    umount /mnt/ocfs
+    fsck_volume "$DISK"
+    say "1100 new inodes: the inode allocator grew by a group; fsck clean, the C ocfs2 agrees"
+
     # Without an index (max-compat), a directory of blocks grows by blocks and clusters.
     mkfs.ocfs2 -q -F -x -M local -N 2 -J size=8M -b 1K -C 4K --fs-feature-level=max-compat "$DISK" >/dev/null
     mount -t ocfs2 "$DISK" /mnt/ocfs
