@@ -30,9 +30,8 @@ modprobe -n -v ocfs2 | grep -q "kernel/fs/ocfs2/ocfs2.ko" || fail "modprobe ocfs
 modprobe -n -v ocfs | grep -q "extra/ocfs.ko" || fail "modprobe ocfs does not reach ours"
 
 # Ours mounts the volume read-write and changes a file's mode through its journal; unmount
-# leaves it clean (the fsck that follows checks it). The write path is otherwise still ahead:
-# scenario 11 tests what it does; the reverse direction (ours writes a tree, the C ocfs2
-# reads it) comes with it.
+# leaves it clean (the fsck that follows checks it). Scenarios 11-13 test the write path;
+# scenario 14 is the reverse direction (ours writes the tree, the C ocfs2 reads it).
 rw_cycle() { # device label
     dmesg -c > /dev/null
     volume_info "$1"
