@@ -254,7 +254,8 @@ pub fn end_inline_write(node: &INode<Ocfs2>, end: u64, folio: &WriteFolio<'_>) -
 pub fn fsync(node: &INode<Ocfs2>, _datasync: bool) -> Result {
     let sb = node.super_block();
     let vol = sb.data();
-    let writable = vol.writable()?;
+    // A read-only mount has nothing to make durable.
+    let Ok(writable) = vol.writable() else { return Ok(()) };
     writable.journal.force_commit()?;
     if vol.options.barrier {
         sb.flush_device()?;

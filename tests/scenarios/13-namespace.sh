@@ -66,6 +66,7 @@ workout() { # mountpoint inline(yes|no)
             { dmesg | tail -3; fail "no log line for the refused mkdir"; }
     fi
     rm "$m/hard2"
+    sync "$m" || fail "fsync of a directory"
     [ "$(stat -c %h "$m/empty")" = 1 ] || fail "unlink of a hard link left $(stat -c %h "$m/empty") links"
     # An open file outlives its name.
     touch "$m/open"
@@ -127,6 +128,7 @@ for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local --fs-feature-level=max-co
         fsck_volume "$DISK"
         mount -t ocfs2 -o ro "$DISK" /mnt/ocfs
         listing /mnt/ocfs | diff /tmp/ours.list - || fail "$mkfs: our read-only mount lists another tree"
+        sync /mnt/ocfs/empty /mnt/ocfs || fail "$mkfs: fsync on a read-only mount"
         umount /mnt/ocfs
 
         use_stack c

@@ -96,6 +96,7 @@ impl<T: FileSystem> Tables<T> {
         llseek: Some(c::generic_file_llseek),
         read: Some(c::generic_read_dir),
         iterate_shared: Some(iterate_shared::<T>),
+        fsync: Some(fsync::<T>),
         // SAFETY: as above.
         ..unsafe { core::mem::zeroed() }
     };
