@@ -14,8 +14,15 @@ timed() { # name stack command...
     n=$1 s=$2
     shift 2
     drop
+    dmesg -c > /dev/null
     t0=$(now)
-    "$@" > /dev/null 2>&1 || fail "$n on $s: $* failed"
+    if ! "$@" > /dev/null 2>&1; then
+        # What ours refuses (with a log line) is reported, not timed; anything else fails.
+        reason=$(dmesg | grep "ocfs: .*not supported yet" | tail -n 1 | sed 's/^.*ocfs: [^:]*: //')
+        [ "$s" = ours ] && [ -n "$reason" ] || fail "$n on $s: $* failed"
+        echo "BENCH $n $s not-yet $reason"
+        return 0
+    fi
     result "$n" "$s" "$(echo "$(now) $t0" | awk '{ printf "%.2f", $1 - $2 }')"
 }
 mount_stack() { # stack ro|rw
@@ -26,7 +33,9 @@ mount_stack() { # stack ro|rw
 
 # --- writes ---------------------------------------------------------------------------------
 write_side() { # stack
-    mkfs.ocfs2 -q -x -F -M local "$DISK" > /dev/null < /dev/null
+    # No directory index: ours does not write index leaf blocks yet, which 10,000 names in
+    # one directory need. Both stacks get the same volume.
+    mkfs.ocfs2 -q -x -F -M local --fs-features=noindexed-dirs "$DISK" > /dev/null < /dev/null
     if ! mount_stack "$1" rw 2> /dev/null; then
         reason=$(dmesg | grep "ocfs: " | tail -n 1 | sed 's/.*: //')
         for n in write-1GiB unpack-tree create-10k stat-10k unlink-10k; do echo "BENCH $n $1 not-yet read-only (${reason:-refused})"; done
