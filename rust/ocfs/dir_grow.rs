@@ -18,7 +18,7 @@ use crate::cluster_bitmap;
 use crate::extent_write::{self, APPEND_CREDITS};
 use crate::format::dinode::{Dinode, INDEXED_DIR_FL, INLINE_DATA_FL};
 use crate::format::extent::{extent_recs_in, ExtentList};
-use crate::format::dir::{dir_block_region, dir_entries, dir_trailer_mut, write_dir_entry, DirEntry};
+use crate::format::dir::{dir_block_region, dir_block_region_mut, dir_entries, dir_trailer_mut, write_dir_entry, DirEntry};
 use crate::format::dir_edit::max_free_rec_len;
 use crate::format::dx::{dx_entries_per_root, DxRoot, DX_FLAG_INLINE, DX_ROOT_SIGNATURE};
 use crate::format::dx_hash::dx_name_hash;
@@ -85,9 +85,10 @@ fn expand_inline(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, dir: Opt
     let block = sb.new_block(first)?;
     let free = tx.change(&block, if trailer { Kind::DirBlock } else { Kind::Plain }, |data| {
         data.fill(0);
-        let len = dir_block_region(data, trailer).len();
-        let region = &mut data[..len];
-        region[..entries.len()].copy_from_slice(&entries);
+        let region = dir_block_region_mut(data, trailer);
+        if let Some(head) = region.get_mut(..entries.len()) {
+            head.copy_from_slice(&entries);
+        }
         stretch_last(region, entries.len());
         let free = max_free_rec_len(region);
         if trailer {
@@ -144,13 +145,13 @@ fn expand_inline(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, dir: Opt
 /// (`ocfs2_expand_last_dirent`).
 fn stretch_last(region: &mut [u8], used: usize) {
     let mut last = None;
-    for entry in dir_entries(&region[..used], 0) {
+    for entry in dir_entries(region.get(..used).unwrap_or(&[]), 0) {
         let Ok((offset, _)) = entry else { break };
         last = Some(offset);
     }
     let end = region.len();
     if let Some(offset) = last {
-        if let Ok(mut de) = DirEntry::new(&mut region[offset..]) {
+        if let Some(Ok(mut de)) = region.get_mut(offset..).map(DirEntry::new) {
             de.set_rec_len((end - offset) as u16);
         }
     } else {
@@ -198,8 +199,8 @@ fn add_block(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, dir: Option<
         (dinode.i_size(), dinode.i_clusters(), indexed, dinode.i_dx_root())
     };
     let trailer = vol.params.meta_ecc() || indexed;
-    let block_size = u64::from(vol.params.block_size);
-    if size % block_size != 0 {
+    let block_size = 1u64 << vol.block_bits;
+    if size & (block_size - 1) != 0 {
         pr_err!("{}: corrupt metadata: directory {} has size {}, not whole blocks\n", sb.id(), dir_blkno, size);
         return Err(errno::euclean());
     }
@@ -230,8 +231,9 @@ fn add_block(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, dir: Option<
     let block = sb.new_block(blkno)?;
     tx.change(&block, if trailer { Kind::DirBlock } else { Kind::Plain }, |data| {
         data.fill(0);
-        let len = dir_block_region(data, trailer).len();
-        let _ = write_dir_entry(&mut data[..len], 0, len as u16, b"", 0);
+        let region = dir_block_region_mut(data, trailer);
+        let len = region.len();
+        let _ = write_dir_entry(region, 0, len as u16, b"", 0);
         if trailer {
             if let Ok(mut t) = dir_trailer_mut(data) {
                 t.init(blkno, dir_blkno, len as u16);

@@ -11,7 +11,7 @@
 //! directory grows first ([`crate::dir_grow`]).
 
 use crate::format::dinode::{Dinode, INDEXED_DIR_FL, INLINE_DATA_FL};
-use crate::format::dir::dir_block_region;
+use crate::format::dir::{dir_block_region, dir_block_region_mut};
 use crate::format::dir_edit::{self, Found, Insert, InsertPlan};
 use crate::transaction::{Kind, Transaction};
 use crate::vfs::{BufferHead, NewSuperBlock};
@@ -199,8 +199,7 @@ fn change_region(tx: &Transaction<'_>, dir_bh: &BufferHead, region: &Region, cha
         Region::Block { bh, trailer } => {
             let trailer = *trailer;
             tx.change(bh, if trailer { Kind::DirBlock } else { Kind::Plain }, |block| {
-                let len = dir_block_region(block, trailer).len();
-                change(&mut block[..len])
+                change(dir_block_region_mut(block, trailer))
             })
         }
     }

@@ -12,7 +12,7 @@
 
 use crate::dx;
 use crate::format::dinode::Dinode;
-use crate::format::dir::{dir_block_region, dir_rec_len, dir_trailer, dir_trailer_mut};
+use crate::format::dir::{dir_block_region, dir_block_region_mut, dir_rec_len, dir_trailer, dir_trailer_mut};
 use crate::format::dir_edit::{self, Found, Insert, InsertPlan};
 use crate::format::dx::{DxLeaf, DxRoot};
 use crate::format::dx_hash::dx_name_hash;
@@ -136,9 +136,9 @@ pub fn plan_add(sb: &NewSuperBlock, vol: &Volume, dir_bh: &BufferHead, name: &[u
 /// list when it has no room left), and its index entry.
 pub fn apply_add(tx: &Transaction<'_>, block: &BufferHead, at: Insert, dx: DxAdd, name: &[u8], ino: u64, file_type: u8) -> Result {
     let unlinked = tx.change(block, Kind::DirBlock, |data| {
-        let len = dir_block_region(data, true).len();
-        dir_edit::apply_insert(&mut data[..len], at, name, ino, file_type);
-        let room = dir_edit::max_free_rec_len(&data[..len]);
+        let region = dir_block_region_mut(data, true);
+        dir_edit::apply_insert(region, at, name, ino, file_type);
+        let room = dir_edit::max_free_rec_len(region);
         let Ok(mut trailer) = dir_trailer_mut(data) else { return None };
         if room > 0 {
             trailer.set_db_free_rec_len(room);
@@ -221,9 +221,9 @@ pub fn find(sb: &NewSuperBlock, vol: &Volume, dir_bh: &BufferHead, name: &[u8]) 
 pub fn apply_remove(tx: &Transaction<'_>, block: &BufferHead, found: Found, dx: DxRemove) -> Result {
     let head = DxRoot::new(dx.root.data()).map(|r| r.dr_free_blk()).unwrap_or(0);
     let joined = tx.change(block, Kind::DirBlock, |data| {
-        let len = dir_block_region(data, true).len();
-        dir_edit::apply_remove(&mut data[..len], found);
-        let room = dir_edit::max_free_rec_len(&data[..len]);
+        let region = dir_block_region_mut(data, true);
+        dir_edit::apply_remove(region, found);
+        let room = dir_edit::max_free_rec_len(region);
         let Ok(mut trailer) = dir_trailer_mut(data) else { return false };
         let joins = trailer.db_free_rec_len() == 0;
         if joins {

@@ -11,14 +11,12 @@
 //! Claims (and growing a full allocator) are [`suballoc`]'s.
 
 use crate::format::dinode::Dinode;
-use crate::format::group::GroupDesc;
 use crate::format::superblock::INVALID_SLOT;
-use crate::format::{set_bit, test_bit};
 use crate::suballoc;
-use crate::transaction::{Kind, Transaction};
+use crate::transaction::Transaction;
 use crate::vfs::NewSuperBlock;
 use crate::volume::Volume;
-use crate::{errno, meta};
+use crate::errno;
 use kernel::prelude::*;
 
 /// Blocks a claim (which may grow the allocator) or a free dirties.
@@ -43,35 +41,5 @@ pub fn free(tx: &Transaction<'_>, sb: &NewSuperBlock, vol: &Volume, dinode: &Din
         pr_err!("{}: inode {} came from slot {}'s allocator; this mount uses slot 0 only\n", sb.id(), blkno, slot);
         return Err(errno::euclean());
     };
-    let group_blkno = match dinode.i_suballoc_loc() {
-        0 => blkno.checked_sub(u64::from(bit)).ok_or_else(errno::euclean)?,
-        loc => loc,
-    };
-    let alloc_bh = suballoc::read_allocator(sb, vol, alloc_blkno)?;
-    let group_bh = suballoc::read_group(sb, vol, alloc_bh.data(), group_blkno)?;
-    let (chain, in_use) = {
-        let group = GroupDesc::new(group_bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
-        (usize::from(group.bg_chain()), bit < group.bg_bits() && test_bit(group.bg_bitmap(), usize::from(bit)))
-    };
-    if !in_use {
-        pr_err!("{}: corrupt metadata: inode {} (bit {} of group {}) is not in use\n", sb.id(), blkno, bit, group_blkno);
-        return Err(errno::euclean());
-    }
-    tx.change_group(&group_bh, |block| {
-        let Ok(mut desc) = GroupDesc::new(block) else { return };
-        set_bit(desc.bg_bitmap_mut(), usize::from(bit), false);
-        let free = desc.bg_free_bits_count().saturating_add(1);
-        desc.set_bg_free_bits_count(free);
-        desc.set_bg_contig_free_bits(0);
-    })?;
-    tx.hold_freed_bit(&group_bh, u32::from(bit));
-    tx.change(&alloc_bh, Kind::Inode, |block| {
-        let Ok(mut alloc) = Dinode::new(block) else { return };
-        let used = alloc.i_used().saturating_sub(1);
-        alloc.set_i_used(used);
-        if let Some(mut rec) = alloc.chain_list_mut().rec_mut(chain) {
-            let free = rec.c_free().saturating_add(1);
-            rec.set_c_free(free);
-        }
-    })
+    suballoc::free_block(tx, sb, vol, alloc_blkno, blkno, bit, dinode.i_suballoc_loc())
 }

@@ -343,3 +343,40 @@ fn grow(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, alloc: &BufferHe
     pr_info!("{}: allocator {} grew by a group of {} bits at block {}\n", sb.id(), alloc_blkno, bits, group_blkno);
     Ok(())
 }
+
+/// Give block `blkno`, bit `bit` of its group (at `loc`, or found from the bit when 0), back
+/// to the suballocator `alloc_blkno`, in `tx` (which needs [`CLAIM_CREDITS`]). The bit stays
+/// unallocatable until `tx` commits.
+pub fn free_block(tx: &Transaction<'_>, sb: &NewSuperBlock, vol: &Volume, alloc_blkno: u64, blkno: u64, bit: u16, loc: u64) -> Result {
+    let group_blkno = match loc {
+        0 => blkno.checked_sub(u64::from(bit)).ok_or_else(errno::euclean)?,
+        loc => loc,
+    };
+    let alloc_bh = read_allocator(sb, vol, alloc_blkno)?;
+    let group_bh = read_group(sb, vol, alloc_bh.data(), group_blkno)?;
+    let (chain, in_use) = {
+        let group = GroupDesc::new(group_bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
+        (usize::from(group.bg_chain()), bit < group.bg_bits() && test_bit(group.bg_bitmap(), usize::from(bit)))
+    };
+    if !in_use {
+        pr_err!("{}: corrupt metadata: block {} (bit {} of group {}) is not in use\n", sb.id(), blkno, bit, group_blkno);
+        return Err(errno::euclean());
+    }
+    tx.change_group(&group_bh, |block| {
+        let Ok(mut desc) = GroupDesc::new(block) else { return };
+        set_bit(desc.bg_bitmap_mut(), usize::from(bit), false);
+        let free = desc.bg_free_bits_count().saturating_add(1);
+        desc.set_bg_free_bits_count(free);
+        desc.set_bg_contig_free_bits(0);
+    })?;
+    tx.hold_freed_bit(&group_bh, u32::from(bit));
+    tx.change(&alloc_bh, Kind::Inode, |block| {
+        let Ok(mut alloc) = Dinode::new(block) else { return };
+        let used = alloc.i_used().saturating_sub(1);
+        alloc.set_i_used(used);
+        if let Some(mut rec) = alloc.chain_list_mut().rec_mut(chain) {
+            let free = rec.c_free().saturating_add(1);
+            rec.set_c_free(free);
+        }
+    })
+}

@@ -7,7 +7,8 @@
 # that fragment two files until their extents leave the inode for extent blocks, O_DIRECT,
 # fsync. Ours reads back the
 # expected bytes (through the page cache and again from disk), fsck.ocfs2 finds nothing, and
-# the C ocfs2 reads the same bytes. What is not written yet (holes before the end of a file,
+# the C ocfs2 reads the same bytes; ours then deletes the files with extent blocks, every
+# cluster and extent block given back. What is not written yet (holes before the end of a file,
 # shared mappings) is refused with a log line. Then a crash right after fsync: the next boot's
 # mount replays the journal and the fsynced data is all there.
 set -eu
@@ -141,6 +142,21 @@ if [ "$BOOT" = 1 ]; then
         # The C ocfs2 keeps writing where ours left off.
         content c-after 100 >> /mnt/ocfs/frag1
         umount /mnt/ocfs
+        fsck_volume "$DISK"
+        # Ours deletes the files whose extents are in extent blocks: every cluster and extent
+        # block goes back, nothing stays in the orphan directory.
+        free_before=$(debugfs.ocfs2 -R "stat //global_bitmap" "$DISK" 2>/dev/null | sed -n 's/.*Free: \([0-9]*\).*/\1/p' | head -1)
+        use_stack ours
+        dmesg -c >/dev/null
+        mount -t ocfs2 "$DISK" /mnt/ocfs
+        rm /mnt/ocfs/frag1 /mnt/ocfs/frag2 /mnt/ocfs/big
+        umount /mnt/ocfs
+        if dmesg | grep "ocfs: $dev: .*\(not supported\|could not be deleted\)"; then fail "$mkfs: deleting files with extent blocks"; fi
+        if debugfs.ocfs2 -R "ls -l //orphan_dir:0000" "$DISK" 2>/dev/null | grep -q " [0-9a-f]\{16\}$"; then
+            fail "$mkfs: deleted files stay in the orphan directory"
+        fi
+        free_after=$(debugfs.ocfs2 -R "stat //global_bitmap" "$DISK" 2>/dev/null | sed -n 's/.*Free: \([0-9]*\).*/\1/p' | head -1)
+        [ "$free_after" -gt "$free_before" ] || fail "$mkfs: deleting freed no clusters ($free_before -> $free_after)"
         fsck_volume "$DISK"
         say "[$mkfs] data written by ours: in place, appended, inline and moved out, 7 MiB, fragmented into extent blocks, O_DIRECT, fsync; fsck clean, the C ocfs2 reads the same"
     done

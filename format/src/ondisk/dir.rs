@@ -148,6 +148,12 @@ pub fn dir_block_region(block: &[u8], has_trailer: bool) -> &[u8] {
     }
 }
 
+/// [`dir_block_region`], writable.
+pub fn dir_block_region_mut(block: &mut [u8], has_trailer: bool) -> &mut [u8] {
+    let len = if has_trailer { block.len().saturating_sub(DirTrailer::<()>::SIZE) } else { block.len() };
+    super::raw::window_mut(block, 0, len)
+}
+
 /// `ocfs2_check_dir_entry()` for the entry at `off` of a region of
 /// `size` bytes whose header reads `rec_len` / `name_len`.
 fn check_entry(
