@@ -237,13 +237,7 @@ u64 ocfs_folio_pos(struct folio *folio)
 
 void ocfs_folio_fill(struct folio *folio, const void *data, size_t len)
 {
-	size_t size = folio_size(folio);
-
-	len = min(len, size);
-	if (len)
-		memcpy_to_folio(folio, 0, data, len);
-	folio_zero_segment(folio, len, size);
-	folio_mark_uptodate(folio);
+	ocfs_folio_fill_locked(folio, data, len);
 	folio_unlock(folio);
 }
 

@@ -61,7 +61,7 @@ pub fn plan_orphan(sb: &NewSuperBlock, vol: &Volume, writable: &crate::rw::Writa
 }
 
 /// Enter the inode (block `inode_bh`) in the orphan directory, in `tx`.
-pub fn add_orphan(tx: &Transaction<'_>, _sb: &NewSuperBlock, _vol: &Volume, orphan: Orphan, inode_bh: &BufferHead, is_dir: bool) -> Result {
+pub fn add_orphan(tx: &Transaction<'_>, orphan: Orphan, inode_bh: &BufferHead, is_dir: bool) -> Result {
     let mode = Dinode::new(inode_bh.data()).map(|d| d.i_mode()).unwrap_or(0);
     let Orphan { dir_bh, add, name, ino } = orphan;
     dir_write::apply_add(tx, &dir_bh, add, &name, ino, if is_dir { FT_DIR } else { file_type_of_mode(mode) })?;

@@ -53,6 +53,29 @@ fn walk_dinode(
     start: i64,
     mut visit: impl FnMut(&Entry<'_>) -> ControlFlow<()>,
 ) -> Result<ControlFlow<()>> {
+    let start = u64::try_from(start).unwrap_or(0);
+    let first = start >> vol.block_bits;
+    let found = find_region(sb, vol, dinode_block, first, |region, blkno, index| {
+        let flow = visit_region(sb, region, blkno, index << vol.block_bits, start, &mut visit)?;
+        Ok(flow.is_break().then_some(()))
+    })?;
+    Ok(if found.is_some() { ControlFlow::Break(()) } else { ControlFlow::Continue(()) })
+}
+
+/// A directory block as [`find_region`] found it: its buffer, and whether it has a trailer.
+pub type FoundBlock = Option<(BufferHead, bool)>;
+
+/// Visit the entry regions of the directory whose checked inode block is `dinode_block` in
+/// order, from its block `first` on: the inline data (block number: the inode's, index 0),
+/// or each block less its trailer (its block number and index in the directory), until
+/// `visit` returns `Some`. Returns that, with the block it came from (`None`: inline).
+pub fn find_region<R>(
+    sb: &NewSuperBlock,
+    vol: &Volume,
+    dinode_block: &[u8],
+    first: u64,
+    mut visit: impl FnMut(&[u8], u64, u64) -> Result<Option<R>>,
+) -> Result<Option<(FoundBlock, R)>> {
     let dinode = Dinode::new(dinode_block).map_err(|e| meta::corrupt(sb, &e))?;
     let dir_blkno = dinode.i_blkno();
     if !dinode.is_dir() {
@@ -60,29 +83,27 @@ fn walk_dinode(
         return Err(errno::euclean());
     }
     let size = dinode.i_size();
-    let start = u64::try_from(start).unwrap_or(0);
     let dyn_features = dinode.i_dyn_features();
     if dyn_features & INLINE_DATA_FL != 0 {
         let data = dinode.inline_data();
         let region = data.get(..(size as usize).min(data.len())).unwrap_or(&[]);
-        return visit_region(sb, region, dir_blkno, 0, start, &mut visit);
+        return Ok(visit(region, dir_blkno, 0)?.map(|r| (None, r)));
     }
     let bits = vol.block_bits;
     let trailer = vol.params.meta_ecc() || dyn_features & INDEXED_DIR_FL != 0;
     let blocks = (size >> bits) + u64::from(size & ((1 << bits) - 1) != 0);
-    for index in start >> bits..blocks {
+    for index in first..blocks {
         crate::vfs::cond_resched();
         let Some((blkno, _)) = extent_map::map_block(sb, vol, dinode_block, index, 1)? else {
             pr_err!("{}: corrupt metadata: directory {} has a hole at block {}\n", sb.id(), dir_blkno, index);
             return Err(errno::euclean());
         };
         let bh = read_block(sb, vol, blkno, dir_blkno, trailer)?;
-        let region = dir_block_region(bh.data(), trailer);
-        if let ControlFlow::Break(()) = visit_region(sb, region, blkno, index << bits, start, &mut visit)? {
-            return Ok(ControlFlow::Break(()));
+        if let Some(r) = visit(dir_block_region(bh.data(), trailer), blkno, index)? {
+            return Ok(Some((Some((bh, trailer)), r)));
         }
     }
-    Ok(ControlFlow::Continue(()))
+    Ok(None)
 }
 
 /// A checked directory block of directory `dir_blkno`, which has a trailer or not.

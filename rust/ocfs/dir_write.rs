@@ -11,14 +11,14 @@
 //! directory grows first ([`crate::dir_grow`]).
 
 use crate::format::dinode::{Dinode, INDEXED_DIR_FL, INLINE_DATA_FL};
-use crate::format::dir::{dir_block_region, dir_block_region_mut};
+use crate::format::dir::dir_block_region_mut;
 use crate::format::dir_edit::{self, Found, Insert, InsertPlan};
 use crate::transaction::{Kind, Transaction};
 use crate::vfs::{BufferHead, NewSuperBlock};
 use crate::volume::Volume;
 use crate::rw::Writable;
 use crate::vfs::INode;
-use crate::{dir, dir_grow, dx_write, errno, extent_map, meta, Ocfs2};
+use crate::{dir, dir_grow, dx_write, errno, meta, Ocfs2};
 use kernel::prelude::*;
 
 /// Where the entries being changed live.
@@ -91,34 +91,11 @@ fn each_region<R>(
     dir_bh: &BufferHead,
     mut visit: impl FnMut(&[u8], u64) -> Result<Option<R>>,
 ) -> Result<Option<(Region, R)>> {
-    let dinode = Dinode::new(dir_bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
-    let dir_blkno = dinode.i_blkno();
-    if !dinode.is_dir() {
-        pr_err!("{}: corrupt metadata: inode {} is not a directory\n", sb.id(), dir_blkno);
-        return Err(errno::euclean());
-    }
-    let features = dinode.i_dyn_features();
-    if features & INLINE_DATA_FL != 0 {
-        let data = dinode.inline_data();
-        let region = data.get(..(dinode.i_size() as usize).min(data.len())).unwrap_or(&[]);
-        return Ok(visit(region, dir_blkno)?.map(|r| (Region::Inline, r)));
-    }
-    let bits = vol.block_bits;
-    let trailer = vol.params.meta_ecc() || features & INDEXED_DIR_FL != 0;
-    let size = dinode.i_size();
-    let blocks = (size >> bits) + u64::from(size & ((1 << bits) - 1) != 0);
-    for index in 0..blocks {
-        crate::vfs::cond_resched();
-        let Some((blkno, _)) = extent_map::map_block(sb, vol, dir_bh.data(), index, 1)? else {
-            pr_err!("{}: corrupt metadata: directory {} has a hole at block {}\n", sb.id(), dir_blkno, index);
-            return Err(errno::euclean());
-        };
-        let bh = dir::read_block(sb, vol, blkno, dir_blkno, trailer)?;
-        if let Some(r) = visit(dir_block_region(bh.data(), trailer), blkno)? {
-            return Ok(Some((Region::Block { bh, trailer }, r)));
-        }
-    }
-    Ok(None)
+    let found = dir::find_region(sb, vol, dir_bh.data(), 0, |region, blkno, _| visit(region, blkno))?;
+    Ok(found.map(|(block, r)| match block {
+        None => (Region::Inline, r),
+        Some((bh, trailer)) => (Region::Block { bh, trailer }, r),
+    }))
 }
 
 /// Plan adding `name` to directory `dir_bh` (whose VFS inode is `dir`, if in memory),

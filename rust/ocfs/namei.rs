@@ -197,7 +197,7 @@ pub fn unlink(dir: &INode<Ocfs2>, name: &[u8], inode: &INode<Ocfs2>) -> Result {
     inode::write_in(&tx, dir, &dir_bh)?;
     inode::write_in(&tx, inode, &inode_bh)?;
     if let Some(orphan) = orphan {
-        delete::add_orphan(&tx, sb, vol, orphan, &inode_bh, is_dir)?;
+        delete::add_orphan(&tx, orphan, &inode_bh, is_dir)?;
     }
     Ok(())
 }
@@ -288,7 +288,7 @@ pub fn rename(
         }
         inode::write_in(&tx, t, t_bh)?;
         if let Some(orphan) = orphan {
-            delete::add_orphan(&tx, sb, vol, orphan, t_bh, t.mode() & mode::FMT == mode::DIR)?;
+            delete::add_orphan(&tx, orphan, t_bh, t.mode() & mode::FMT == mode::DIR)?;
         }
     }
     if is_dir && !same_dir {

@@ -9,10 +9,8 @@ set -eu
 . /usr/share/ocfs/lib.sh
 mkdir -p /mnt/ocfs
 
-# Deterministic contents, so the second boot can check them without the first boot's /tmp.
-content() { # name lines
-    seq 1 "$2" | sed "s/^/$1 /"
-}
+# Deterministic contents (lib.sh's content), so the second boot can check them without the
+# first boot's /tmp.
 
 if [ "$BOOT" = 1 ]; then
     use_stack c

@@ -14,13 +14,6 @@ set -eu
 mkdir -p /mnt/ocfs /mnt/ocfs1
 dev=$(basename "$DISK")
 
-content() { seq 1 "$2" | sed "s/^/$1 /"; }
-# mkfs.ocfs2 leaves the system directory unindexed at small block sizes, which fsck.ocfs2
-# reports (scenario 5); any other report fails.
-fsck_volume() {
-    sysdir=$(debugfs.ocfs2 -R stats "$1" 2>/dev/null | sed -n 's/.*System Dir Blknum: \([0-9]*\).*/\1/p')
-    fsck_clean "$1" "^\[DX_TREE_MISSING\] Directory $sysdir is "
-}
 journal_flags() { debugfs.ocfs2 -R "stat //journal:0000" "$1" 2>/dev/null | sed -n 's/.*Journal Flags: *//p' | tr -d ' '; }
 slot0() { ocfs-inspect "$1" slots | awk '$1 == "0" { print $2 }'; }
 # Attributes that chmod, chown and touch set, to the nanosecond.

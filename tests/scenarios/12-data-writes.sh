@@ -16,11 +16,6 @@ set -eu
 mkdir -p /mnt/ocfs /tmp/want
 dev=$(basename "$DISK")
 
-content() { seq 1 "$2" | sed "s/^/$1 /"; }
-fsck_volume() {
-    sysdir=$(debugfs.ocfs2 -R stats "$1" 2>/dev/null | sed -n 's/.*System Dir Blknum: \([0-9]*\).*/\1/p')
-    fsck_clean "$1" "^\[DX_TREE_MISSING\] Directory $sysdir is "
-}
 drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches; }
 # Every file in /tmp/want against its copy under $1.
 compare_all() { # dir what

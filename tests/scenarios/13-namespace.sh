@@ -14,11 +14,6 @@ set -eu
 mkdir -p /mnt/ocfs
 dev=$(basename "$DISK")
 
-content() { seq 1 "$2" | sed "s/^/$1 /"; }
-fsck_volume() {
-    sysdir=$(debugfs.ocfs2 -R stats "$1" 2>/dev/null | sed -n 's/.*System Dir Blknum: \([0-9]*\).*/\1/p')
-    fsck_clean "$1" "^\[DX_TREE_MISSING\] Directory $sysdir is "
-}
 # name|type|mode|uid|gid|links|size|mtime|ctime|symlink target, for every entry below $1.
 listing() {
     (cd "$1" && find . -exec stat -c '%n|%F|%a|%u|%g|%h|%s|%y|%z' {} + | sort)

@@ -13,10 +13,6 @@ mkdir -p /mnt/ocfs /tmp/src
 dev=$(basename "$DISK")
 
 unpack() { tar -xpf "$ATTACH" -C "$1" --numeric-owner --warning=no-timestamp || fail "unpack the source tree into $1"; }
-fsck_volume() {
-    sysdir=$(debugfs.ocfs2 -R stats "$1" 2>/dev/null | sed -n 's/.*System Dir Blknum: \([0-9]*\).*/\1/p')
-    fsck_clean "$1" "^\[DX_TREE_MISSING\] Directory $sysdir is "
-}
 # What tar restores of every entry (not the change time, which a copy cannot keep, nor a
 # directory's size, which is the filesystem's): name (and symlink target), mode, owner,
 # size, modification time to the nanosecond, links.
