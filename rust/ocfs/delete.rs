@@ -13,7 +13,7 @@
 //! mount that can delete them.
 
 use crate::cluster_bitmap::{self, FREE_CREDITS};
-use crate::dir_write;
+use crate::{dir_write, dx_tree};
 use crate::format::dinode::{Dinode, INLINE_DATA_FL, ORPHANED_FL, VALID_FL, HAS_XATTR_FL, INLINE_XATTR_FL};
 use crate::format::dir::FT_DIR;
 use crate::format::extent::{ExtentBlock, ExtentList, EXT_REFCOUNTED};
@@ -121,6 +121,9 @@ fn delete(sb: &SuperBlock<Ocfs2>, ino: u64) -> Result {
         d.is_dir()
     };
     free_clusters(sb, vol, writable, &bh)?;
+    if is_dir {
+        dx_tree::free(sb, vol, writable, &bh)?;
+    }
 
     let orphans = meta::read_dinode(sb, &vol.params, vol.blocks, vol.orphan_dir_blkno)?;
     let entry = dir_write::find(sb, vol, &orphans, &orphan_name(ino))?;

@@ -55,8 +55,6 @@ pub fn grow(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, dir: Option<&
 /// Turn a full inline directory into a directory of one block (and an index).
 fn expand_inline(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, dir: Option<&INode<Ocfs2>>, dir_bh: &BufferHead) -> Result {
     let dir_blkno = dir_bh.block_number();
-    let indexed = indexed_dirs(vol);
-    let trailer = wants_trailer(vol);
     // The entries, as they are.
     let mut entries = KVec::new();
     let mut names = 0usize;
@@ -71,23 +69,57 @@ fn expand_inline(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, dir: Opt
         entries.extend_from_slice(region, GFP_KERNEL)?;
     }
     let block_size = vol.params.block_size as usize;
-    if indexed && names > dx_entries_per_root(block_size) {
-        pr_err!("{}: directory {}: an index in leaf blocks is not supported yet\n", sb.id(), dir_blkno);
+    // Only names of at most four bytes, at 4K blocks, fill an inline directory past what
+    // an index root holds.
+    if indexed_dirs(vol) && names > dx_entries_per_root(block_size) {
+        pr_err!("{}: directory {}: indexing more names than an index root holds at once is not supported yet\n", sb.id(), dir_blkno);
         return Err(errno::code(c::EOPNOTSUPP));
     }
 
     let _alloc = writable.alloc.lock();
     let bitmap = cluster_bitmap::read_inode(sb, vol)?;
-    let credits = 2 + cluster_bitmap::CLAIM_CREDITS + if indexed { 1 + suballoc::BLOCK_CREDITS } else { 0 };
-    let tx = writable.transaction(vol, credits)?;
-    let (cluster, _) = cluster_bitmap::claim(sb, vol, &tx, &bitmap, 1)?;
+    let tx = writable.transaction(vol, first_block_credits(vol))?;
+    move_to_first_block(sb, vol, &tx, &bitmap, dir_bh, &entries)?;
+    drop(tx);
+    if let Some(dir) = dir {
+        let info: &InodeInfo = dir.data()?;
+        info.set_extents();
+        dir.set_size(block_size as u64);
+        dir.add_bytes((1i64 << vol.cluster_bits) - ((entries.len() as i64 + 511) & !511));
+    }
+    Ok(())
+}
+
+/// Blocks [`move_to_first_block`] dirties at most.
+pub fn first_block_credits(vol: &Volume) -> u32 {
+    2 + cluster_bitmap::CLAIM_CREDITS + if indexed_dirs(vol) { 1 + suballoc::BLOCK_CREDITS } else { 0 }
+}
+
+/// Give the directory `dir_bh` a first block, in a new cluster, holding `entries` (the
+/// bytes of a directory region, their last entry stretched to the block's end), and an
+/// index root listing them on volumes with "indexed-dirs"; its inode then maps that one
+/// cluster (`ocfs2_fill_new_dir_el`, `ocfs2_fill_new_dir_dx`). In `tx`, under the
+/// allocation lock.
+pub fn move_to_first_block(
+    sb: &NewSuperBlock,
+    vol: &Volume,
+    tx: &crate::transaction::Transaction<'_>,
+    bitmap: &BufferHead,
+    dir_bh: &BufferHead,
+    entries: &[u8],
+) -> Result {
+    let dir_blkno = dir_bh.block_number();
+    let indexed = indexed_dirs(vol);
+    let trailer = wants_trailer(vol);
+    let block_size = vol.params.block_size as usize;
+    let (cluster, _) = cluster_bitmap::claim(sb, vol, tx, bitmap, 1)?;
     let first = u64::from(cluster) << (vol.cluster_bits - vol.block_bits);
     let block = sb.new_block(first)?;
     let free = tx.change(&block, if trailer { Kind::DirBlock } else { Kind::Plain }, |data| {
         data.fill(0);
         let region = dir_block_region_mut(data, trailer);
         if let Some(head) = region.get_mut(..entries.len()) {
-            head.copy_from_slice(&entries);
+            head.copy_from_slice(entries);
         }
         stretch_last(region, entries.len());
         let free = max_free_rec_len(region);
@@ -99,7 +131,7 @@ fn expand_inline(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, dir: Opt
         free
     })?;
     let root = if indexed {
-        let claimed = suballoc::claim_block(sb, vol, &tx, vol.extent_alloc_blkno)?;
+        let claimed = suballoc::claim_block(sb, vol, tx, vol.extent_alloc_blkno)?;
         let root_bh = sb.new_block(claimed.blkno)?;
         let region = dir_block_region(block.data(), trailer);
         tx.change(&root_bh, Kind::DxRoot, |data| {
@@ -131,13 +163,6 @@ fn expand_inline(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, dir: Opt
             rec.set_e_blkno(first);
         }
     })?;
-    drop(tx);
-    if let Some(dir) = dir {
-        let info: &InodeInfo = dir.data()?;
-        info.set_extents();
-        dir.set_size(block_size as u64);
-        dir.add_bytes((1i64 << vol.cluster_bits) - ((entries.len() as i64 + 511) & !511));
-    }
     Ok(())
 }
 

@@ -18,7 +18,7 @@ use crate::vfs::{BufferHead, NewSuperBlock};
 use crate::volume::Volume;
 use crate::rw::Writable;
 use crate::vfs::INode;
-use crate::{dir, dir_grow, dx_write, errno, meta, Ocfs2};
+use crate::{dir, dir_grow, dx_tree, dx_write, errno, meta, Ocfs2};
 use kernel::prelude::*;
 
 /// Where the entries being changed live.
@@ -108,10 +108,13 @@ pub fn plan_add(
     dir_bh: &BufferHead,
     name: &[u8],
 ) -> Result<Add> {
+    dx_tree::make_room(sb, vol, writable, dir_bh, name)?;
     if let Some(add) = plan_in_place(sb, vol, dir_bh, name)? {
         return Ok(add);
     }
     dir_grow::grow(sb, vol, writable, dir, dir_bh)?;
+    // Growing may have just given the directory its index.
+    dx_tree::make_room(sb, vol, writable, dir_bh, name)?;
     plan_in_place(sb, vol, dir_bh, name)?.ok_or_else(|| {
         pr_err!("{}: directory {}: no room for a name after growing\n", sb.id(), dir_bh.block_number());
         errno::euclean()

@@ -10,6 +10,7 @@ use crate::extent_map;
 use crate::format::dinode::{Dinode, INDEXED_DIR_FL, INLINE_DATA_FL};
 use crate::format::dir::dir_block_region;
 use crate::format::dx::{DxEntryList, DxLeaf, DxRoot};
+use crate::format::dx_edit::leaf_index;
 use crate::format::dx_hash::dx_name_hash;
 use crate::meta;
 use crate::vfs::{BufferHead, NewSuperBlock};
@@ -53,16 +54,19 @@ fn miss(name: &[u8]) -> Option<Option<u64>> {
     name.is_ascii().then_some(None)
 }
 
-/// The leaf block for a hash (`ocfs2_dx_dir_lookup`): the cluster the major hash falls in
-/// (or the last one of its extent), then the block the minor hash picks inside it.
-pub fn leaf_block(
-    sb: &NewSuperBlock,
-    vol: &Volume,
-    root: &DxRoot<&[u8]>,
-    root_blkno: u64,
-    major: u32,
-    minor: u32,
-) -> Result<Option<u64>> {
+/// The cluster of index leaves a major hash falls in (`ocfs2_dx_dir_lookup`).
+pub struct LeafCluster {
+    /// The hash the cluster starts at.
+    pub cpos: u32,
+    /// Clusters in the extent record mapping it.
+    pub record_clusters: u32,
+    /// Its first block.
+    pub first_block: u64,
+}
+
+/// The cluster the major hash falls in (or the last one of its extent), `None` when the
+/// index maps no cluster for it.
+pub fn leaf_cluster(sb: &NewSuperBlock, vol: &Volume, root: &DxRoot<&[u8]>, root_blkno: u64, major: u32) -> Result<Option<LeafCluster>> {
     let rec = extent_map::with_leaf(sb, vol, root.dr_list(), root_blkno, major, |leaf| {
         leaf.recs()
             .filter(|rec| rec.e_cpos() <= major)
@@ -74,11 +78,28 @@ pub fn leaf_block(
         pr_err!("{}: corrupt metadata: index root {} has an empty extent\n", sb.id(), root_blkno);
         return Err(errno::euclean());
     }
-    let per_cluster_bits = vol.cluster_bits - vol.block_bits;
     let cluster = (major - cpos).min(clusters - 1);
-    let block_in_cluster = u64::from(minor) & ((1u64 << per_cluster_bits) - 1);
-    // Out-of-range results are refused when the leaf is read.
-    Ok(Some(blkno.saturating_add(u64::from(cluster) << per_cluster_bits).saturating_add(block_in_cluster)))
+    let per_cluster_bits = vol.cluster_bits - vol.block_bits;
+    Ok(Some(LeafCluster {
+        cpos: cpos + cluster,
+        record_clusters: clusters,
+        // Out-of-range results are refused when the leaf is read.
+        first_block: blkno.saturating_add(u64::from(cluster) << per_cluster_bits),
+    }))
+}
+
+/// The leaf block for a hash: the block the minor hash picks in the cluster of the major.
+pub fn leaf_block(
+    sb: &NewSuperBlock,
+    vol: &Volume,
+    root: &DxRoot<&[u8]>,
+    root_blkno: u64,
+    major: u32,
+    minor: u32,
+) -> Result<Option<u64>> {
+    let Some(cluster) = leaf_cluster(sb, vol, root, root_blkno, major)? else { return Ok(None) };
+    let index = leaf_index(minor, vol.blocks_per_cluster());
+    Ok(Some(cluster.first_block.saturating_add(index as u64)))
 }
 
 /// The entries of an index list with the name's hash, each checked in the directory block

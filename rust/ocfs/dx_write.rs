@@ -5,10 +5,7 @@
 //! name has an index entry (its hash and that block) in the index root or in the index
 //! leaf its hash picks; blocks with room for a new entry are chained from the root's
 //! `dr_free_blk` through their trailers (`db_free_next`), each trailer saying how long an
-//! entry fits (`db_free_rec_len`).
-//!
-//! Not done yet, refused with a log line: a full index root (moving it to leaf blocks) and
-//! a full index leaf (splitting it).
+//! entry fits (`db_free_rec_len`). Room in the index itself is made first, by `dx_tree`.
 
 use crate::dx;
 use crate::format::dinode::Dinode;
@@ -19,7 +16,7 @@ use crate::format::dx_hash::dx_name_hash;
 use crate::transaction::{Kind, Transaction};
 use crate::vfs::{BufferHead, NewSuperBlock};
 use crate::volume::Volume;
-use crate::{bindings as c, dir, errno, meta};
+use crate::{dir, errno, meta};
 use kernel::prelude::*;
 
 /// Blocks an indexed addition or removal dirties beyond the directory's inode block: the
@@ -40,11 +37,6 @@ pub struct DxRemove {
     root: BufferHead,
     leaf: Option<BufferHead>,
     index: usize,
-}
-
-fn refuse(sb: &NewSuperBlock, dir: u64, what: &str) -> Error {
-    pr_err!("{}: directory {}: {} is not supported yet\n", sb.id(), dir, what);
-    errno::code(c::EOPNOTSUPP)
 }
 
 /// The index root of the directory whose checked inode block is `dir_bh`.
@@ -89,8 +81,9 @@ pub fn plan_add(sb: &NewSuperBlock, vol: &Volume, dir_bh: &BufferHead, name: &[u
         }
     };
     if full {
-        let what = if leaf.is_none() { "moving a full index root to leaf blocks" } else { "splitting a full index leaf" };
-        return Err(refuse(sb, dir_blkno, what));
+        // `dx_tree::make_room` ran first: only a corrupt index gets here.
+        pr_err!("{}: directory {}: its index has no room for a name it was grown for\n", sb.id(), dir_blkno);
+        return Err(errno::euclean());
     }
 
     let need = dir_rec_len(name.len());

@@ -10,12 +10,12 @@
 //! mount's allocation lock.
 
 use crate::delete;
-use crate::dir_write;
+use crate::{cluster_bitmap, dir_grow, dir_write};
 use crate::format::dinode::{
     extent_recs_per_inode, fast_symlink_chars, max_inline_data, mode, Dinode, DX_LINK_MAX, INLINE_DATA_FL,
     LINK_MAX, VALID_FL,
 };
-use crate::format::dir::{file_type_of_mode, FT_DIR, MAX_FILENAME_LEN};
+use crate::format::dir::{dir_rec_len, file_type_of_mode, FT_DIR, MAX_FILENAME_LEN};
 use crate::format::dir_edit::fill_dots;
 use crate::format::features::IncompatFeatures;
 use crate::inode_alloc;
@@ -30,11 +30,17 @@ use kernel::types::ARef;
 enum Layout<'a> {
     /// A directory with its entries inline.
     InlineDir,
+    /// A directory whose entries start in a block of their own (volumes without
+    /// inline data).
+    BlockDir,
     /// A symlink whose target fits in the inode block.
     FastSymlink(&'a [u8]),
     /// An empty extent list (files, device nodes, FIFOs, sockets).
     Extents,
 }
+
+/// Room for `.` or `..` (`OCFS2_DIR_REC_LEN(2)`).
+const DOT_REC_LEN: usize = dir_rec_len(2);
 
 fn refuse(vol_id: &kernel::str::CStr, what: &str) -> Error {
     pr_err!("{}: {} is not supported yet\n", vol_id, what);
@@ -61,7 +67,7 @@ pub fn create(dir: &INode<Ocfs2>, name: &[u8], new: NewInode, target: Option<&[u
     let kind = new.mode & mode::FMT;
     let layout = match (kind, target) {
         (mode::DIR, _) if vol.params.features.incompat.contains(IncompatFeatures::INLINE_DATA) => Layout::InlineDir,
-        (mode::DIR, _) => return Err(refuse(sb.id(), "making a directory without the inline-data feature")),
+        (mode::DIR, _) => Layout::BlockDir,
         (mode::LNK, Some(target)) if target.len() < fast_symlink_chars(vol.params.block_size as usize) => {
             Layout::FastSymlink(target)
         }
@@ -75,14 +81,25 @@ pub fn create(dir: &INode<Ocfs2>, name: &[u8], new: NewInode, target: Option<&[u
     let add = dir_write::plan_add(sb, vol, writable, Some(dir), &dir_bh, name)?;
 
     let _alloc = writable.alloc.lock();
-    // The new inode, its allocator group and inode, the directory's inode and block.
-    let tx = writable.transaction(vol, 2 + inode_alloc::CREDITS + add.credits())?;
+    let bitmap = match layout {
+        Layout::BlockDir => Some(cluster_bitmap::read_inode(sb, vol)?),
+        _ => None,
+    };
+    // The new inode, its allocator group and inode, the directory's inode and block, and
+    // a new directory's first block.
+    let first_block = if bitmap.is_some() { dir_grow::first_block_credits(vol) } else { 0 };
+    let tx = writable.transaction(vol, 2 + inode_alloc::CREDITS + add.credits() + first_block)?;
     let claimed = inode_alloc::claim(&tx, sb, vol)?;
     let bh = sb.new_block(claimed.blkno)?;
     let now = dir.touch(true);
     tx.change(&bh, Kind::Inode, |block| {
         fill_new(block, vol, claimed.blkno, claimed.suballoc_bit, &new, now, &layout, dir.ino())
     })?;
+    if let Some(bitmap) = bitmap.as_ref() {
+        let mut dots = [0u8; 2 * DOT_REC_LEN];
+        fill_dots(&mut dots, claimed.blkno, dir.ino()).map_err(|e| meta::corrupt(sb, &e))?;
+        dir_grow::move_to_first_block(sb, vol, &tx, bitmap, &bh, &dots)?;
+    }
     dir_write::apply_add(&tx, &dir_bh, add, name, claimed.blkno, file_type_of_mode(new.mode))?;
     if kind == mode::DIR {
         dir.set_nlink(dir.nlink() + 1);
@@ -135,6 +152,10 @@ fn fill_new(block: &mut [u8], vol: &Volume, blkno: u64, bit: u16, new: &NewInode
             if let Some(id2) = dinode.id2_mut().get_mut(..target.len()) {
                 id2.copy_from_slice(target);
             }
+        }
+        Layout::BlockDir => {
+            // `dir_grow::move_to_first_block` gives it its block.
+            dinode.set_links(2);
         }
         Layout::Extents => {
             dinode.set_links(1);

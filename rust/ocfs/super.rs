@@ -37,6 +37,7 @@ mod dir;
 mod dir_grow;
 mod dir_write;
 mod dx;
+mod dx_tree;
 mod dx_write;
 mod extent_map;
 mod extent_write;

@@ -58,6 +58,11 @@ pub struct Volume {
 }
 
 impl Volume {
+    /// Blocks in a cluster.
+    pub fn blocks_per_cluster(&self) -> usize {
+        1 << (self.cluster_bits - self.block_bits)
+    }
+
     /// Read the volume on `sb`'s device for a mount, refusing what this build cannot mount.
     pub fn mount(sb: &NewSuperBlock, options: &Options) -> Result<Self> {
         let params = mount::probe(sb)?;

@@ -7,8 +7,8 @@
 # until its last close. After each volume: ours and the C ocfs2 list the same tree (names,
 # types, modes, owners, links, sizes, times), and fsck.ocfs2 -fn is clean. Then a crash with
 # an unlinked file still open: the next read-write mount deletes the orphan, fsck clean.
-# Full directories grow (inline to blocks with an index, block by block); what this build
-# cannot do yet is refused with a log line (a full index root).
+# Full directories grow: inline to blocks with an index, block by block, the index from its
+# root to leaf blocks, splitting full leaves; a deleted indexed directory frees its index.
 set -eu
 . /usr/share/ocfs/lib.sh
 mkdir -p /mnt/ocfs
@@ -19,11 +19,16 @@ listing() {
     (cd "$1" && find . -exec stat -c '%n|%F|%a|%u|%g|%h|%s|%y|%z' {} + | sort)
     (cd "$1" && find . -type l -exec sh -c 'for l; do echo "$l -> $(readlink "$l")"; done' sh {} + | sort)
 }
-free_clusters() { debugfs.ocfs2 -R "stat //global_bitmap" "$1" 2>/dev/null | sed -n 's/.*Bitmap Total: [0-9]* *Used: [0-9]* *Free: \([0-9]*\).*/\1/p'; }
+allocator_free() { # device system-file
+    debugfs.ocfs2 -R "stat //$2" "$1" 2>/dev/null | sed -n 's/.*Bitmap Total: [0-9]* *Used: [0-9]* *Free: \([0-9]*\).*/\1/p'
+}
+free_clusters() { allocator_free "$1" global_bitmap; }
+# Names $1 followed by the numbers of seq's other arguments, one a line.
+names() { prefix=$1; shift; seq "$@" | sed "s/^/$prefix/"; }
 
 # The namespace workout, through our mount at $1. Directories: the root, and what mkdir
-# makes (inline when the volume has inline-data; otherwise mkdir is refused).
-workout() { # mountpoint inline(yes|no)
+# makes (inline when the volume has inline-data, else a block of their own).
+workout() { # mountpoint
     m=$1
     touch "$m/empty"
     mknod "$m/fifo" p
@@ -38,28 +43,21 @@ workout() { # mountpoint inline(yes|no)
     [ "$(stat -c %F "$m/victim")" = fifo ] || fail "rename over a file: $(stat -c %F "$m/victim")"
     chown 7:8 "$m/empty"
     chmod 0600 "$m/empty"
-    if [ "$2" = yes ]; then
-        mkdir "$m/d1" "$m/d1/d2" "$m/d3" "$m/gone"
-        [ "$(stat -c %h "$m/d1")" = 3 ] || fail "d1 has $(stat -c %h "$m/d1") links, not 3"
-        touch "$m/d1/f1" "$m/d1/d2/f2"
-        mv "$m/d1/f1" "$m/d3/f1"            # across directories
-        mv "$m/d1/d2" "$m/d3/d2"            # a directory across directories: its .. moves
-        [ "$(stat -c %h "$m/d1")" = 2 ] || fail "d1 keeps $(stat -c %h "$m/d1") links after its subdirectory left"
-        [ "$(stat -c %h "$m/d3")" = 3 ] || fail "d3 has $(stat -c %h "$m/d3") links after gaining d2"
-        [ "$(cd "$m/d3/d2/.." && pwd -P)" = "$m/d3" ] || fail "d2/.. does not lead to d3"
-        mkdir "$m/d1/empty-dir"
-        mv -T "$m/d1/empty-dir" "$m/gone"   # a directory over an empty directory
-        rmdir "$m/gone"
-        if rmdir "$m/d3" 2>/dev/null; then fail "rmdir of a non-empty directory"; fi
-        mkdir -p "$m/deep/a/b/c"
-        rmdir "$m/deep/a/b/c" "$m/deep/a/b"
-        ln -s "$(printf 'x%.0s' $(seq 1 60))" "$m/d3/link-60"
-    else
-        dmesg -c >/dev/null
-        if mkdir "$m/nodir" 2>/dev/null; then fail "mkdir without inline-data succeeded"; fi
-        dmesg | grep -q "ocfs: $dev: making a directory without the inline-data feature is not supported yet" ||
-            { dmesg | tail -3; fail "no log line for the refused mkdir"; }
-    fi
+    mkdir "$m/d1" "$m/d1/d2" "$m/d3" "$m/gone"
+    [ "$(stat -c %h "$m/d1")" = 3 ] || fail "d1 has $(stat -c %h "$m/d1") links, not 3"
+    touch "$m/d1/f1" "$m/d1/d2/f2"
+    mv "$m/d1/f1" "$m/d3/f1"            # across directories
+    mv "$m/d1/d2" "$m/d3/d2"            # a directory across directories: its .. moves
+    [ "$(stat -c %h "$m/d1")" = 2 ] || fail "d1 keeps $(stat -c %h "$m/d1") links after its subdirectory left"
+    [ "$(stat -c %h "$m/d3")" = 3 ] || fail "d3 has $(stat -c %h "$m/d3") links after gaining d2"
+    [ "$(cd "$m/d3/d2/.." && pwd -P)" = "$m/d3" ] || fail "d2/.. does not lead to d3"
+    mkdir "$m/d1/empty-dir"
+    mv -T "$m/d1/empty-dir" "$m/gone"   # a directory over an empty directory
+    rmdir "$m/gone"
+    if rmdir "$m/d3" 2>/dev/null; then fail "rmdir of a non-empty directory"; fi
+    mkdir -p "$m/deep/a/b/c"
+    rmdir "$m/deep/a/b/c" "$m/deep/a/b"
+    ln -s "$(printf 'x%.0s' $(seq 1 60))" "$m/d3/link-60"
     rm "$m/hard2"
     sync "$m" || fail "fsync of a directory"
     [ "$(stat -c %h "$m/empty")" = 1 ] || fail "unlink of a hard link left $(stat -c %h "$m/empty") links"
@@ -97,7 +95,6 @@ for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local --fs-feature-level=max-co
         case $mkfs in mkfs.ocfs2*) noprompt=-x ;; *) noprompt= ;; esac
         # shellcheck disable=SC2086 # words
         $mkfs -q -F $noprompt -N 2 -J size=8M "$DISK" >/dev/null || fail "$mkfs"
-        case $mkfs in *max-compat*) inline=no ;; *) inline=yes ;; esac
         # The C ocfs2 writes files with data (clusters) that ours deletes.
         use_stack c
         mount -t ocfs2 "$DISK" /mnt/ocfs
@@ -113,7 +110,7 @@ for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local --fs-feature-level=max-co
         use_stack ours
         dmesg -c >/dev/null
         mount -t ocfs2 "$DISK" /mnt/ocfs || { dmesg | tail; fail "$mkfs: our read-write mount"; }
-        workout /mnt/ocfs "$inline"
+        workout /mnt/ocfs
         rm /mnt/ocfs/c1 /mnt/ocfs/c2
         blocks_workout /mnt/ocfs
         listing /mnt/ocfs > /tmp/ours.list
@@ -121,6 +118,10 @@ for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local --fs-feature-level=max-co
         after=$(free_clusters "$DISK")
         [ "$after" -gt "$before" ] || fail "$mkfs: deleting c1 and c2 freed no clusters ($before -> $after free)"
         fsck_volume "$DISK"
+        case $mkfs in *max-compat*)
+            debugfs.ocfs2 -R "stat /d1" "$DISK" 2>/dev/null | grep -q "Dynamic Features: .*InlineData" &&
+                fail "$mkfs: mkdir made an inline directory on a volume without inline-data" ;;
+        esac
         mount -t ocfs2 -o ro "$DISK" /mnt/ocfs
         listing /mnt/ocfs | diff /tmp/ours.list - || fail "$mkfs: our read-only mount lists another tree"
         sync /mnt/ocfs/empty /mnt/ocfs || fail "$mkfs: fsync on a read-only mount"
@@ -134,49 +135,77 @@ for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local --fs-feature-level=max-co
         # entries ours wrote, its additions through the free list ours kept.
         i=0; while [ "$i" -lt 60 ]; do rm "/mnt/ocfs/big/new-$i"; touch "/mnt/ocfs/big/c-made-$i"; i=$((i + 1)); done
         rm /mnt/ocfs/mid/moved-from-big /mnt/ocfs/big/moved-from-mid
-        if [ "$inline" = yes ]; then
-            touch /mnt/ocfs/d3/from-c
-            rm /mnt/ocfs/d3/f1
-            rm /mnt/ocfs/d3/d2/f2
-            rmdir /mnt/ocfs/d3/d2
-        fi
+        touch /mnt/ocfs/d3/from-c
+        rm /mnt/ocfs/d3/f1
+        rm /mnt/ocfs/d3/d2/f2
+        rmdir /mnt/ocfs/d3/d2
         umount /mnt/ocfs
         fsck_volume "$DISK"
         say "[$mkfs] namespace through ours: the C ocfs2 lists the same tree; fsck clean"
     done
 
-    # Directories grow: an inline one moves to a block with an index, then gains blocks.
-    # With its index in the root, a directory takes as many names as the root holds, then
-    # refuses the next with the reason (index leaf blocks are not written yet).
-    mkfs.ocfs2 -q -F -x -M local -N 2 -J size=8M -b 4K "$DISK" >/dev/null
-    use_stack ours
-    mount -t ocfs2 "$DISK" /mnt/ocfs
-    mkdir /mnt/ocfs/grow
-    dmesg -c >/dev/null
-    i=0
-    while touch "/mnt/ocfs/grow/a-name-long-enough-to-need-blocks-$i" 2>/dev/null; do
-        i=$((i + 1)); [ "$i" -lt 1000 ] || break
+    # Directories grow: an inline one moves to a block with an index, then gains blocks;
+    # its index moves from the root to a cluster of leaf blocks, and full leaves split into
+    # new clusters. Every name is found through the index, by ours and by the C ocfs2; a
+    # deleted indexed directory gives every cluster back.
+    for mkfs in "mkfs.ocfs2 -b 4K -C 4K" "mkfs.ocfs2 -b 1K -C 8K --fs-features=metaecc"; do
+        # shellcheck disable=SC2086 # words
+        $mkfs -q -F -x -M local -N 2 -J size=8M "$DISK" >/dev/null || fail "$mkfs"
+        use_stack ours
+        dmesg -c >/dev/null
+        mount -t ocfs2 "$DISK" /mnt/ocfs
+        mkdir /mnt/ocfs/grow /mnt/ocfs/warm
+        (cd /mnt/ocfs/grow && names 'a-name-long-enough-to-need-blocks-' 1 3000 | xargs touch) ||
+            { dmesg | tail -3; fail "$mkfs: 3000 names in one directory"; }
+        # Inodes for the directory deleted below, so that the inode allocator does not
+        # grow while it lives.
+        (cd /mnt/ocfs/warm && names 'w' 1 1600 | xargs touch && names 'w' 1 1600 | xargs rm)
+        umount /mnt/ocfs
+        free_before=$(allocator_free "$DISK" global_bitmap) extents_before=$(allocator_free "$DISK" extent_alloc:0000)
+        mount -t ocfs2 "$DISK" /mnt/ocfs
+        mkdir /mnt/ocfs/gone
+        (cd /mnt/ocfs/gone && names 'short-' 1 1500 | xargs touch) || fail "$mkfs: 1500 names"
+        (cd /mnt/ocfs/grow && names 'a-name-long-enough-to-need-blocks-' 1 2 3000 | xargs rm)
+        drop_caches
+        (cd /mnt/ocfs/grow && names 'a-name-long-enough-to-need-blocks-' 2 2 3000 | xargs stat -c %i >/dev/null) ||
+            fail "$mkfs: names not found through the grown index"
+        (cd /mnt/ocfs/gone && names 'short-' 1 1500 | xargs stat -c %i >/dev/null) ||
+            fail "$mkfs: short names not found through the grown index"
+        [ "$(ls /mnt/ocfs/grow | wc -l)" = 1500 ] || fail "$mkfs: grow lists $(ls /mnt/ocfs/grow | wc -l) names, not 1500"
+        ! ls /mnt/ocfs/grow/a-name-long-enough-to-need-blocks-1 2>/dev/null || fail "$mkfs: a removed name is still found"
+        (cd /mnt/ocfs/gone && names 'short-' 1 1500 | xargs rm) && rmdir /mnt/ocfs/gone || fail "$mkfs: emptying gone"
+        listing /mnt/ocfs > /tmp/ours.list
+        umount /mnt/ocfs
+        debugfs.ocfs2 -R "stat /grow" "$DISK" 2>/dev/null | grep -q "Dynamic Features: .*IndexedDir" ||
+            { debugfs.ocfs2 -R "stat /grow" "$DISK" | head; fail "$mkfs: the grown directory has no index"; }
+        say "[$mkfs] $(debugfs.ocfs2 -R "dx_dump /grow" "$DISK" 2>/dev/null | head -12 | tr -s ' \n' ' ')"
+        [ "$(allocator_free "$DISK" global_bitmap)" = "$free_before" ] ||
+            fail "$mkfs: deleting an indexed directory left $(allocator_free "$DISK" global_bitmap) free clusters, not $free_before"
+        [ "$(allocator_free "$DISK" extent_alloc:0000)" = "$extents_before" ] ||
+            fail "$mkfs: deleting an indexed directory did not free its index root"
+        fsck_volume "$DISK"
+        use_stack c
+        mount -t ocfs2 "$DISK" /mnt/ocfs
+        listing /mnt/ocfs | diff /tmp/ours.list - || fail "$mkfs: the C ocfs2 lists another grown directory"
+        (cd /mnt/ocfs/grow && names 'a-name-long-enough-to-need-blocks-' 2 2 3000 | xargs stat -c %i >/dev/null) ||
+            fail "$mkfs: the C ocfs2 does not find names through the index ours grew"
+        (cd /mnt/ocfs/grow && names 'c-' 1 1000 | xargs touch && names 'a-name-long-enough-to-need-blocks-' 2 4 3000 | xargs rm)
+        listing /mnt/ocfs > /tmp/c.list
+        umount /mnt/ocfs
+        fsck_volume "$DISK"
+        use_stack ours
+        mount -t ocfs2 "$DISK" /mnt/ocfs
+        listing /mnt/ocfs | diff /tmp/c.list - || fail "$mkfs: ours lists another tree after the C ocfs2 changed it"
+        (cd /mnt/ocfs/grow && names 'c-' 1 1000 | xargs stat -c %i >/dev/null && names 'more-' 1 1000 | xargs touch) ||
+            fail "$mkfs: ours in the index the C ocfs2 changed"
+        umount /mnt/ocfs
+        fsck_volume "$DISK"
+        say "[$mkfs] an indexed directory grew to 3000 names over index leaves (a deleted one of 1500 gave back every cluster and its index root); the C ocfs2 agrees and grows it on"
     done
-    [ "$i" -gt 200 ] && [ "$i" -lt 1000 ] || fail "an indexed directory took $i names"
-    dmesg | grep -q "ocfs: $dev: directory [0-9]*: moving a full index root to leaf blocks is not supported yet" ||
-        { dmesg | tail -3; fail "no log line for the full index root"; }
-    [ "$(ls /mnt/ocfs/grow | wc -l)" = "$i" ] || fail "grow lists $(ls /mnt/ocfs/grow | wc -l) names, not $i"
-    i=0; while [ "$i" -lt 50 ]; do rm "/mnt/ocfs/grow/a-name-long-enough-to-need-blocks-$i"; i=$((i + 2)); done
-    listing /mnt/ocfs > /tmp/ours.list
-    umount /mnt/ocfs
-    debugfs.ocfs2 -R "stat /grow" "$DISK" 2>/dev/null | grep -q "Dynamic Features: .*IndexedDir" ||
-        { debugfs.ocfs2 -R "stat /grow" "$DISK" | head; fail "the grown directory has no index"; }
-    fsck_volume "$DISK"
-    use_stack c
-    mount -t ocfs2 "$DISK" /mnt/ocfs
-    listing /mnt/ocfs | diff /tmp/ours.list - || fail "the C ocfs2 lists another grown directory"
-    i=0; while [ "$i" -lt 300 ]; do touch "/mnt/ocfs/grow/c-$i"; i=$((i + 1)); done
-    umount /mnt/ocfs
-    fsck_volume "$DISK"
-    say "an inline directory grew into an indexed directory of blocks; the C ocfs2 agrees and grows it on"
 
     # More inodes than slot 0's inode allocator holds (1024 at 4K blocks): it grows by a
     # group of clusters from the global bitmap.
+    mkfs.ocfs2 -q -F -x -M local -N 2 -J size=8M -b 4K "$DISK" >/dev/null
     use_stack ours
     dmesg -c >/dev/null
     mount -t ocfs2 "$DISK" /mnt/ocfs

@@ -132,6 +132,90 @@ impl<B: AsMut<[u8]>> DxEntryList<B> {
     }
 }
 
+/// One index entry, out of its list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// Picks the leaf cluster.
+    pub major: u32,
+    /// Picks the leaf block in the cluster.
+    pub minor: u32,
+    /// The directory block holding the name.
+    pub dirent_blk: u64,
+}
+
+impl Entry {
+    fn of(entry: &DxEntry<&[u8]>) -> Self {
+        Entry {
+            major: entry.dx_major_hash(),
+            minor: entry.dx_minor_hash(),
+            dirent_blk: entry.dx_dirent_blk(),
+        }
+    }
+}
+
+impl<B: AsRef<[u8]>> DxEntryList<B> {
+    /// The used entries, as values.
+    pub fn values(&self) -> impl Iterator<Item = Entry> + '_ {
+        self.entries().map(|e| Entry::of(&e))
+    }
+
+    /// Whether every used slot is taken.
+    pub fn is_full(&self) -> bool {
+        self.de_num_used() >= self.de_count()
+    }
+}
+
+impl<B: AsMut<[u8]>> DxEntryList<B> {
+    /// Sorts the used entries by (major, minor) hash (`dx_leaf_sort_cmp`).
+    pub fn sort_by_hash(&mut self) {
+        let used = usize::from(DxEntryList::wrap(&*self.buf.as_mut()).de_num_used());
+        let size = DxEntry::<()>::SIZE;
+        let start = Self::SIZE;
+        let Some(bytes) = self.buf.as_mut().get_mut(start..start + used * size) else {
+            return;
+        };
+        let (records, _) = bytes.as_chunks_mut::<16>();
+        let key = |r: &[u8; 16]| {
+            let e = DxEntry::wrap(&r[..]);
+            (e.dx_major_hash(), e.dx_minor_hash())
+        };
+        // An insertion sort: a leaf holds at most a few hundred entries, and core's sorts
+        // carry panic paths (on inconsistent orderings) the kernel build refuses.
+        for i in 1..records.len() {
+            let mut j = i;
+            while j > 0 {
+                match (records.get(j - 1), records.get(j)) {
+                    (Some(a), Some(b)) if key(a) > key(b) => records.swap(j - 1, j),
+                    _ => break,
+                }
+                j -= 1;
+            }
+        }
+    }
+
+    /// Keeps the used entries for which `keep` holds, in their order, and
+    /// zeroes the slots freed.
+    pub fn retain(&mut self, keep: impl Fn(&Entry) -> bool) {
+        let used = usize::from(DxEntryList::wrap(&*self.buf.as_mut()).de_num_used());
+        let size = DxEntry::<()>::SIZE;
+        let mut kept = 0;
+        for index in 0..used {
+            let Some(bytes) = rec_bytes(self.buf.as_mut(), Self::SIZE, size, index) else { break };
+            if !keep(&Entry::of(&DxEntry::wrap(bytes))) {
+                continue;
+            }
+            let (from, to) = (Self::SIZE + index * size, Self::SIZE + kept * size);
+            self.buf.as_mut().copy_within(from..from + size, to);
+            kept += 1;
+        }
+        let buf = self.buf.as_mut();
+        if let Some(freed) = buf.get_mut(Self::SIZE + kept * size..Self::SIZE + used * size) {
+            freed.fill(0);
+        }
+        self.set_de_num_used(kept as u16);
+    }
+}
+
 view! {
     /// `struct ocfs2_dx_root_block`.
     DxRoot, DxRoot, 0xd0

@@ -127,6 +127,17 @@ impl<B: AsMut<[u8]>> ExtentList<B> {
     pub fn rec_mut(&mut self, i: usize) -> Option<ExtentRec<&mut [u8]>> {
         rec_bytes_mut(self.buf.as_mut(), Self::SIZE, ExtentRec::<()>::SIZE, i).map(ExtentRec::wrap)
     }
+
+    /// Keeps the first `keep` used records, zeroing the others.
+    pub fn truncate_recs(&mut self, keep: u16) {
+        let used = ExtentList::wrap(&*self.buf.as_mut()).l_next_free_rec();
+        for index in keep..used {
+            if let Some(mut rec) = self.rec_mut(usize::from(index)) {
+                rec.as_bytes_mut().fill(0);
+            }
+        }
+        self.set_l_next_free_rec(keep.min(used));
+    }
 }
 
 view! {

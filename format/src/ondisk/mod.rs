@@ -34,6 +34,7 @@ pub mod dinode;
 pub mod dir;
 pub mod dir_edit;
 pub mod dx;
+pub mod dx_edit;
 pub mod dx_hash;
 pub mod error;
 pub mod extent;

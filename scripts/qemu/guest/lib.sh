@@ -286,6 +286,9 @@ fsck_volume() { # device
 # Deterministic file contents: $2 numbered lines, each starting with $1.
 content() { seq 1 "$2" | sed "s/^/$1 /"; }
 
+# Write back and forget every cached page, dentry and inode: the next reads go to the disk.
+drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches; }
+
 # A listing of every entry under $1 into $2, to compare two mounts of the same volume: name
 # (and symlink target), mode, uid, gid, size, mtime and ctime to the nanosecond, links,
 # device numbers; the inode number as the first name that has it, so that hard links are
