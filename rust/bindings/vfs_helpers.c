@@ -335,6 +335,9 @@ int ocfs_setattr_prepare(struct mnt_idmap *idmap, struct dentry *dentry, struct 
 	*inode = d_inode(dentry);
 	*size_change = (attr->ia_valid & ATTR_SIZE) && attr->ia_size != i_size_read(*inode);
 	*size = attr->ia_size;
+	/* The size limits: RLIMIT_FSIZE (EFBIG, SIGXFSZ) and s_maxbytes. */
+	if (!ret && *size_change)
+		ret = inode_newsize_ok(*inode, attr->ia_size);
 	return ret;
 }
 

@@ -14,7 +14,7 @@
 
 use crate::cluster_bitmap::{self, FREE_CREDITS};
 use crate::{dir_write, dx_tree};
-use crate::format::dinode::{Dinode, INLINE_DATA_FL, ORPHANED_FL, VALID_FL, HAS_XATTR_FL, INLINE_XATTR_FL};
+use crate::format::dinode::{Dinode, Id2Kind, ORPHANED_FL, VALID_FL, HAS_XATTR_FL, INLINE_XATTR_FL};
 use crate::format::dir::FT_DIR;
 use crate::format::extent::{ExtentBlock, ExtentList, EXT_REFCOUNTED};
 use crate::suballoc;
@@ -25,6 +25,10 @@ use crate::vfs::{self, BufferHead, INode, NewSuperBlock, SuperBlock};
 use crate::volume::Volume;
 use crate::{dir, errno, inode, meta, Ocfs2};
 use core::ops::ControlFlow;
+use kernel::sync::lock::{mutex::MutexBackend, Guard};
+
+/// A held `Mutex<()>`.
+type MutexGuard<'a> = Guard<'a, (), MutexBackend>;
 use kernel::prelude::*;
 
 /// The name of an inode's orphan entry: its block number in 16 hex digits.
@@ -37,15 +41,16 @@ fn orphan_name(blkno: u64) -> [u8; 16] {
     name
 }
 
-/// An orphan entry planned for one inode.
-pub struct Orphan {
+/// An orphan entry planned for one inode, the orphan directory locked until it is added.
+pub struct Orphan<'a> {
+    _locked: MutexGuard<'a>,
     dir_bh: BufferHead,
     add: dir_write::Add,
     name: [u8; 16],
     ino: u64,
 }
 
-impl Orphan {
+impl Orphan<'_> {
     /// Blocks adding it dirties: the orphan directory's inode, and maybe one of its blocks.
     pub fn credits(&self) -> u32 {
         1 + self.add.credits()
@@ -53,17 +58,18 @@ impl Orphan {
 }
 
 /// Plan the orphan entry of inode `ino`.
-pub fn plan_orphan(sb: &NewSuperBlock, vol: &Volume, writable: &crate::rw::Writable, ino: u64) -> Result<Orphan> {
+pub fn plan_orphan<'a>(sb: &NewSuperBlock, vol: &Volume, writable: &'a crate::rw::Writable, ino: u64) -> Result<Orphan<'a>> {
+    let locked = writable.orphans.lock();
     let dir_bh = meta::read_dinode(sb, &vol.params, vol.blocks, vol.orphan_dir_blkno)?;
     let name = orphan_name(ino);
     let add = dir_write::plan_add(sb, vol, writable, None, &dir_bh, &name)?;
-    Ok(Orphan { dir_bh, add, name, ino })
+    Ok(Orphan { _locked: locked, dir_bh, add, name, ino })
 }
 
 /// Enter the inode (block `inode_bh`) in the orphan directory, in `tx`.
-pub fn add_orphan(tx: &Transaction<'_>, orphan: Orphan, inode_bh: &BufferHead, is_dir: bool) -> Result {
+pub fn add_orphan(tx: &Transaction<'_>, orphan: Orphan<'_>, inode_bh: &BufferHead, is_dir: bool) -> Result {
     let mode = Dinode::new(inode_bh.data()).map(|d| d.i_mode()).unwrap_or(0);
-    let Orphan { dir_bh, add, name, ino } = orphan;
+    let Orphan { _locked, dir_bh, add, name, ino } = orphan;
     dir_write::apply_add(tx, &dir_bh, add, &name, ino, if is_dir { FT_DIR } else { file_type_of_mode(mode) })?;
     if is_dir {
         // A directory's `..` counts as a link of the orphan directory while it is there.
@@ -125,6 +131,7 @@ fn delete(sb: &SuperBlock<Ocfs2>, ino: u64) -> Result {
         dx_tree::free(sb, vol, writable, &bh)?;
     }
 
+    let _orphans_locked = writable.orphans.lock();
     let orphans = meta::read_dinode(sb, &vol.params, vol.blocks, vol.orphan_dir_blkno)?;
     let entry = dir_write::find(sb, vol, &orphans, &orphan_name(ino))?;
     let _alloc = writable.alloc.lock();
@@ -168,7 +175,8 @@ fn free_clusters(sb: &NewSuperBlock, vol: &Volume, writable: &crate::rw::Writabl
     loop {
         let (depth, used, last_child) = {
             let d = Dinode::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
-            if d.i_dyn_features() & INLINE_DATA_FL != 0 {
+            // Inline data and fast symlink targets live in the inode block itself.
+            if d.id2_kind() != Id2Kind::ExtentList {
                 return Ok(());
             }
             let list = d.extent_list();
@@ -329,33 +337,50 @@ fn drop_last_leaf(sb: &NewSuperBlock, vol: &Volume, writable: &crate::rw::Writab
     })
 }
 
-/// Delete what slot 0's orphan directory holds (`ocfs2_recover_orphans`), at a read-write
-/// mount: each orphan is read as an inode and let go, which deletes it.
-pub fn recover_orphans(sb: &SuperBlock<Ocfs2>) -> Result {
+/// The inodes slot 0's orphan directory names.
+fn orphans(sb: &SuperBlock<Ocfs2>) -> Result<KVec<u64>> {
     let vol = sb.data();
     let mut orphans = KVec::new();
-    let mut bad = false;
+    let mut full = false;
     let _: ControlFlow<()> = dir::walk(sb, vol, vol.orphan_dir_blkno, 0, |entry| {
         if entry.name == b"." || entry.name == b".." {
             return ControlFlow::Continue(());
         }
         if orphans.push(entry.ino, GFP_KERNEL).is_err() {
-            bad = true;
+            full = true;
             return ControlFlow::Break(());
         }
         ControlFlow::Continue(())
     })?;
-    if bad {
+    if full {
         return Err(ENOMEM);
     }
-    if orphans.is_empty() {
+    Ok(orphans)
+}
+
+/// Delete what slot 0's orphan directory holds (`ocfs2_recover_orphans`), at a read-write
+/// mount: each orphan is read as an inode and let go, which deletes it.
+pub fn recover_orphans(sb: &SuperBlock<Ocfs2>) -> Result {
+    let found = orphans(sb)?;
+    if found.is_empty() {
         return Ok(());
     }
-    let count = orphans.len();
-    for ino in orphans {
+    let count = found.len();
+    for ino in found {
         // Dropping the last reference of an inode without links deletes it.
         drop(inode::get(sb, ino)?);
     }
-    pr_info!("{}: deleted {} orphaned inodes left by the last mount\n", sb.id(), count);
+    let left = orphans(sb)?.len();
+    if left == 0 {
+        pr_info!("{}: deleted {} orphaned inodes left by the last mount\n", sb.id(), count);
+    } else {
+        pr_warn!(
+            "{}: {} orphaned inodes left by the last mount: {} deleted, {} stay orphans (logged above)\n",
+            sb.id(),
+            count,
+            count.saturating_sub(left),
+            left
+        );
+    }
     Ok(())
 }

@@ -36,6 +36,12 @@ pub struct Writable {
     /// commit, which never waits for this lock). Guards nothing in memory: the state is
     /// the metadata blocks.
     pub alloc: Pin<KBox<Mutex<()>>>,
+    /// The orphan directory's lock: held from planning a change of `orphan_dir:0000` to
+    /// the end of the change, as the VFS holds a directory's own lock for a namespace
+    /// change (the orphan directory has no VFS inode). Unlinks in different directories
+    /// and deletions at last close add and remove its entries concurrently. Taken before
+    /// [`Self::alloc`]. Guards nothing in memory.
+    pub orphans: Pin<KBox<Mutex<()>>>,
 }
 
 impl Writable {
@@ -63,7 +69,11 @@ pub fn start(sb: &SuperBlock<Ocfs2>) -> Result<Writable> {
     journal.set_params(kernel::time::msecs_to_jiffies(secs.saturating_mul(1000)) as u64, vol.options.barrier);
     mark_journal(sb, vol, true, vol.journal_dirty)?;
     set_slot(sb, vol, true)?;
-    let writable = Writable { journal, alloc: KBox::pin_init(new_mutex!(()), GFP_KERNEL)? };
+    let writable = Writable {
+        journal,
+        alloc: KBox::pin_init(new_mutex!(()), GFP_KERNEL)?,
+        orphans: KBox::pin_init(new_mutex!(()), GFP_KERNEL)?,
+    };
     if vol.journal_dirty {
         recovery::local_alloc(sb, vol, &writable)?;
         recovery::truncate_log(sb, vol, &writable)?;

@@ -58,6 +58,7 @@ workout() { # mountpoint
     mkdir -p "$m/deep/a/b/c"
     rmdir "$m/deep/a/b/c" "$m/deep/a/b"
     ln -s "$(printf 'x%.0s' $(seq 1 60))" "$m/d3/link-60"
+    ln -s empty "$m/doomed-link" && rm "$m/doomed-link"   # a fast symlink deleted
     rm "$m/hard2"
     sync "$m" || fail "fsync of a directory"
     [ "$(stat -c %h "$m/empty")" = 1 ] || fail "unlink of a hard link left $(stat -c %h "$m/empty") links"
@@ -118,6 +119,9 @@ for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local --fs-feature-level=max-co
         after=$(free_clusters "$DISK")
         [ "$after" -gt "$before" ] || fail "$mkfs: deleting c1 and c2 freed no clusters ($before -> $after free)"
         fsck_volume "$DISK"
+        if debugfs.ocfs2 -R "ls -l //orphan_dir:0000" "$DISK" 2>/dev/null | grep -q " [0-9a-f]\{16\}$"; then
+            fail "$mkfs: orphans left after unmount"
+        fi
         case $mkfs in *max-compat*)
             debugfs.ocfs2 -R "stat /d1" "$DISK" 2>/dev/null | grep -q "Dynamic Features: .*InlineData" &&
                 fail "$mkfs: mkdir made an inline directory on a volume without inline-data" ;;
