@@ -14,11 +14,15 @@
 # oopses, BUGs or hangs (the harness judges the console). A healthy volume on the second disk
 # stays mounted through ours and reads back intact. The first cases use a volume without
 # metaecc (damage reaches the parsers), the last ones a volume with it (checksums catch it).
+# Between them, read-write cases: the damaged volume is mounted read-write, walked, then
+# written (files created, copied, overwritten and truncated, a directory renamed, a tree
+# removed); every failed access comes with a log line, and the volume is restored whole.
 set -eu
 . /usr/share/ocfs/lib.sh
 [ "$STACK" = both ] || fail "this scenario writes with the C ocfs2 and reads with ours (--stack both)"
 [ -b "${ATTACH:-}" ] && [ -b "${DISK1:-}" ] || fail "needs --attach source-tree.tar and --disks 2"
 PLAIN_CASES=150
+RW_CASES=30
 ECC_CASES=50
 dev=$(basename "$DISK")
 mkdir -p /mnt/c /mnt/x /mnt/healthy /tmp/blocks
@@ -147,14 +151,28 @@ walk() {
     done
 }
 
+# Changes through a read-write mount of /mnt/x, appended to the walk's errors.
+write_walk() {
+    cd /
+    for step in "touch /mnt/x/c/new-file" "mkdir /mnt/x/c/new-dir" "cp -r /mnt/x/extras/links /mnt/x/c/new-dir/" \
+        "dd if=/dev/zero of=/mnt/x/c/extent-file bs=4k count=8 conv=notrunc" "truncate -s 5000 /mnt/x/c/inline-file" \
+        "truncate -s 10000 /mnt/x/c/frag" "mv /mnt/x/c/indexed /mnt/x/c/moved" "rm -rf /mnt/x/selftests/powerpc/pmu/ebb" \
+        "rm -f /mnt/x/c/links/hard /mnt/x/c/sparse" "sync -f /mnt/x"; do
+        # shellcheck disable=SC2086 # the step is words
+        rc=0
+        timeout 120 $step > /dev/null 2>> /tmp/walk.err || rc=$?
+        [ $rc != 143 ] || echo "HANG: '$step' did not end within 120 s" >> /tmp/walk.err
+    done
+}
+
 healthy_check() {
     (cd /mnt/healthy && md5sum -c /tmp/healthy.md5 > /dev/null 2>&1) || fail "the healthy volume no longer reads back intact ($1)"
 }
 
 # One case: corrupt, mount, walk, judge, restore.
 refused=0 errored=0 undetected=0 named=0 replays=0
-run_case() { # number
-    n=$1
+run_case() { # number [rw]
+    n=$1 rw=${2:-}
     RANDOM=$((n * 7919 + 17))
     set -- /tmp/blocks/*
     shift $((RANDOM % $#))
@@ -180,17 +198,18 @@ run_case() { # number
     dd if="$DISK" of=/tmp/orig.blk bs="$bs" skip="$blk" count=1 2> /dev/null
     printf "$esc" | dd of="$DISK" bs=1 seek=$((blk * bs + off)) conv=notrunc 2> /dev/null
     dmesg -c > /dev/null
-    if mount -i -t ocfs2 -o ro "$DISK" /mnt/x 2> /tmp/mount.err; then
+    if mount -i -t ocfs2 -o "${rw:-ro}" "$DISK" /mnt/x 2> /tmp/mount.err; then
         walk
+        [ -z "$rw" ] || write_walk
         umount /mnt/x || fail "case $n: umount failed"
         dmesg > /tmp/case.log
         grep -q "^HANG" /tmp/walk.err && { cat /tmp/walk.err | head -n 5; fail "case $n: the walk hung"; }
-        serious=$(grep -Ev "No such file or directory|Not a directory|Operation not supported|No data available" /tmp/walk.err || true)
+        serious=$(grep -Ev "No such file or directory|Not a directory|Operation not supported|No data available|records (in|out)$" /tmp/walk.err || true)
         if [ -n "$serious" ]; then
-            grep -q "ocfs: $dev: " /tmp/case.log || {
+            grep "ocfs: $dev: " /tmp/case.log | grep -v "mounted read-" | grep -q . || {
                 echo "$serious" | head -n 5; fail "case $n: accesses failed, but ours logged no 'ocfs: $dev: ...' line"; }
             errored=$((errored + 1))
-            echo "  mounted; access errors: $(echo "$serious" | head -n 1); log: $(grep "ocfs: $dev: " /tmp/case.log | grep -v "mounted read-only" | head -n 1)"
+            echo "  mounted; access errors: $(echo "$serious" | head -n 1); log: $(grep "ocfs: $dev: " /tmp/case.log | grep -v "mounted read-" | head -n 1)"
         else
             undetected=$((undetected + 1))
             echo "  mounted; the walk met no error"
@@ -204,7 +223,11 @@ run_case() { # number
     grep "ocfs: $dev: " /tmp/case.log | grep -qw "$blk" && named=$((named + 1))
     grep -qiE "ocfs: $dev: .*(replay|recover)" /tmp/case.log && replays=$((replays + 1))
     grep -q "ocfs: $(basename "$DISK1"): " /tmp/case.log && fail "case $n: ours logged about the healthy volume"
-    dd if=/tmp/orig.blk of="$DISK" bs="$bs" seek="$blk" count=1 conv=notrunc 2> /dev/null
+    if [ -n "$rw" ]; then
+        dd if=/tmp/pristine.img of="$DISK" bs=1M conv=notrunc 2> /dev/null
+    else
+        dd if=/tmp/orig.blk of="$DISK" bs="$bs" seek="$blk" count=1 conv=notrunc 2> /dev/null
+    fi
     [ -f /mnt/healthy/extras/big/CREDITS ] || fail "case $n: the healthy volume's files are gone"
 }
 
@@ -219,10 +242,10 @@ check_unwritten() { # from to
     replays=0
 }
 
-cases() { # first last
+cases() { # first last [rw]
     i=$1 from=$1
     while [ "$i" -le "$2" ]; do
-        run_case "$i"
+        run_case "$i" "${3:-}"
         if [ $((i % 20)) = 19 ] || [ "$i" = "$2" ]; then
             check_unwritten "$from" "$i"
             healthy_check "after case $i"
@@ -234,10 +257,19 @@ cases() { # first last
 
 base plain
 cases 0 $((PLAIN_CASES - 1))
+# The pristine base mounts read-write and takes the writes without an error.
+dmesg -c > /dev/null
+mount -i -t ocfs2 "$DISK" /mnt/x || { dmesg | tail -n 5; fail "ours cannot mount the pristine base volume read-write"; }
+walk
+write_walk
+umount /mnt/x
+grep -Ev "Operation not supported|records (in|out)$" /tmp/walk.err | grep . && fail "writing the pristine base volume through ours fails"
+dd if=/tmp/pristine.img of="$DISK" bs=1M conv=notrunc 2> /dev/null
+cases 1000 $((1000 + RW_CASES - 1)) rw
 umount /mnt/healthy
 base metaecc --fs-features=metaecc
 cases "$PLAIN_CASES" $((PLAIN_CASES + ECC_CASES - 1))
 healthy_check "at the end"
 umount /mnt/healthy
 unload_stack ours
-say "$((PLAIN_CASES + ECC_CASES)) corrupted volumes: $refused refused at mount, $errored failed accesses with a log line, $undetected read without error; $named log lines named the corrupted block; no kernel trouble"
+say "$((PLAIN_CASES + RW_CASES + ECC_CASES)) corrupted volumes ($RW_CASES mounted read-write and written): $refused refused at mount, $errored failed accesses with a log line, $undetected read without error; $named log lines named the corrupted block; no kernel trouble"
