@@ -3,8 +3,7 @@
 # sequential write and read of 1 GiB, unpacking the source tree, create/stat/unlink of
 # 10,000 files, stat of every entry of the tree and tar of it. Prints each stack's best time
 # of the rounds and the ratio C/ours (above 1: ours is faster). What ours refuses (with a
-# log line) is reported as such, without a number. The write side uses a volume without a
-# directory index (see local-fs.guest.sh). Not a pass/fail test.
+# log line) is reported as such, without a number. Not a pass/fail test.
 # Usage: bench/local-fs.sh [--keep-log]
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib/common.sh"
