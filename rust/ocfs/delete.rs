@@ -92,7 +92,8 @@ pub fn add_orphan(tx: &Transaction<'_>, orphan: Orphan<'_>, inode_bh: &BufferHea
 /// `FileSystem::evict_unlinked` of ocfs: delete an inode whose last name and user are gone.
 pub fn evict_unlinked(inode: &INode<Ocfs2>) {
     let sb = inode.super_block();
-    if sb.data().rw.get().is_none() {
+    // A read-only mount leaves it an orphan, for the next read-write mount to delete.
+    if sb.data().writable().is_err() {
         return;
     }
     if let Err(e) = delete(sb, inode.ino()) {

@@ -18,6 +18,7 @@ use crate::vfs::{NewSuperBlock, SuperBlock};
 use crate::volume::Volume;
 use crate::{extent_map, inode, meta, recovery, Ocfs2};
 use kernel::prelude::*;
+use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::{new_mutex, sync::Mutex};
 
 /// The commit interval when `commit=` is not given (`OCFS2_DEFAULT_COMMIT_INTERVAL`).
@@ -42,9 +43,18 @@ pub struct Writable {
     /// and deletions at last close add and remove its entries concurrently. Taken before
     /// [`Self::alloc`]. Guards nothing in memory.
     pub orphans: Pin<KBox<Mutex<()>>>,
+    /// Remounted read-only: the journal is flushed, marked clean and the slot given back,
+    /// but kept set up for a remount read-write. Changed only by [`remount`], which the
+    /// VFS serialises (`s_umount`) and calls with no writer left.
+    parked: AtomicBool,
 }
 
 impl Writable {
+    /// Whether the mount was remounted read-only.
+    pub fn parked(&self) -> bool {
+        self.parked.load(Ordering::Acquire)
+    }
+
     /// Open a metadata change that dirties at most `blocks` blocks.
     pub fn transaction(&self, vol: &Volume, blocks: u32) -> Result<Transaction<'_>> {
         Transaction::start(&self.journal, vol.params.meta_ecc(), blocks)
@@ -73,6 +83,7 @@ pub fn start(sb: &SuperBlock<Ocfs2>) -> Result<Writable> {
         journal,
         alloc: KBox::pin_init(new_mutex!(()), GFP_KERNEL)?,
         orphans: KBox::pin_init(new_mutex!(()), GFP_KERNEL)?,
+        parked: AtomicBool::new(false),
     };
     if vol.journal_dirty {
         recovery::local_alloc(sb, vol, &writable)?;
@@ -81,9 +92,54 @@ pub fn start(sb: &SuperBlock<Ocfs2>) -> Result<Writable> {
     Ok(writable)
 }
 
-/// Unmount a writable mount: checkpoint the journal, mark it clean, free the slot. On any
-/// failure the journal stays dirty, so the next mount recovers.
+/// `mount -o remount,ro` and `remount,rw` (`ocfs2_remount`): a read-write mount going
+/// read-only checkpoints its journal, marks it clean and gives its slot back, as at
+/// unmount; going read-write again takes them back. A mount that started read-only starts
+/// its journal and recovery as a read-write mount does, and deletes the orphans a crash
+/// left.
+pub fn remount(sb: &SuperBlock<Ocfs2>, read_only: bool) -> Result {
+    let vol = sb.data();
+    match (read_only, vol.rw.get()) {
+        (true, None) => Ok(()),
+        (true, Some(writable)) if writable.parked() => Ok(()),
+        (true, Some(writable)) => {
+            writable.journal.flush().inspect_err(|e| {
+                pr_err!("{}: flushing the journal for a read-only remount failed (error {})\n", sb.id(), e.to_errno());
+            })?;
+            mark_journal(sb, vol, false, false)?;
+            set_slot(sb, vol, false)?;
+            writable.parked.store(true, Ordering::Release);
+            pr_info!("{}: remounted read-only; the journal is clean\n", sb.id());
+            Ok(())
+        }
+        (false, Some(writable)) if !writable.parked() => Ok(()),
+        (false, Some(writable)) => {
+            if writable.journal.aborted() {
+                pr_err!("{}: the journal was aborted; cannot remount read-write\n", sb.id());
+                return Err(EROFS);
+            }
+            mark_journal(sb, vol, true, false)?;
+            set_slot(sb, vol, true)?;
+            writable.parked.store(false, Ordering::Release);
+            pr_info!("{}: remounted read-write, slot 0\n", sb.id());
+            Ok(())
+        }
+        (false, None) => {
+            if vol.rw.set(start(sb)?).is_err() {
+                return Err(EBUSY);
+            }
+            crate::delete::recover_orphans(sb)?;
+            pr_info!("{}: remounted read-write, slot 0\n", sb.id());
+            Ok(())
+        }
+    }
+}
+
+/// Unmount a writable mount: checkpoint the journal, mark it clean, free the slot (a mount
+/// remounted read-only did that already). On any failure the journal stays dirty, so the
+/// next mount recovers.
 pub fn stop(sb: &NewSuperBlock, vol: &Volume, writable: Writable) {
+    let parked = writable.parked();
     let journal = writable.journal;
     let flushed = journal.flush().inspect_err(|e| {
         pr_err!("{}: flushing the journal at unmount failed (error {})\n", sb.id(), e.to_errno());
@@ -92,6 +148,9 @@ pub fn stop(sb: &NewSuperBlock, vol: &Volume, writable: Writable) {
     drop(journal);
     if flushed.is_err() || aborted {
         pr_err!("{}: the journal stays dirty; the next mount recovers it\n", sb.id());
+        return;
+    }
+    if parked {
         return;
     }
     if mark_journal(sb, vol, false, false).is_ok() {

@@ -99,14 +99,15 @@ impl vfs::FileSystem for Ocfs2 {
     }
 
     fn sync_fs(sb: &vfs::SuperBlock<Self>, wait: bool) -> Result {
-        match sb.data().rw.get() {
+        match sb.data().writable().ok() {
             Some(writable) if wait => writable.journal.force_commit(),
             _ => Ok(()),
         }
     }
 
     fn reconfigure(sb: &vfs::SuperBlock<Self>, options: &options::Options, read_only: bool) -> Result {
-        sb.data().remount(sb, options, read_only)
+        sb.data().check_remount(sb, options)?;
+        rw::remount(sb, read_only)
     }
 
     fn show_options(sb: &vfs::SuperBlock<Self>, out: &mut vfs::SeqFile<'_>) -> Result {

@@ -119,21 +119,13 @@ impl Volume {
         Ok(vol)
     }
 
-    /// The read-write state, or `EROFS` on a read-only mount.
+    /// The read-write state, or `EROFS` on a read-only mount (or one remounted read-only).
     pub fn writable(&self) -> Result<&Writable> {
-        self.rw.get().ok_or(EROFS)
+        self.rw.get().filter(|w| !w.parked()).ok_or(EROFS)
     }
 
-    /// `mount -o remount`: options and read-only state stay as mounted, for now.
-    pub fn remount(&self, sb: &NewSuperBlock, options: &Options, read_only: bool) -> Result {
-        if read_only != self.rw.get().is_none() {
-            pr_err!(
-                "{}: remounting {} is not supported yet; unmount and mount again\n",
-                sb.id(),
-                if read_only { "read-only" } else { "read-write" }
-            );
-            return Err(errno::code(c::EOPNOTSUPP));
-        }
+    /// Check the options of `mount -o remount`: they stay as mounted, for now.
+    pub fn check_remount(&self, sb: &NewSuperBlock, options: &Options) -> Result {
         if *options != self.options {
             pr_err!("{}: mount options cannot change on remount yet\n", sb.id());
             return Err(EINVAL);

@@ -4,7 +4,10 @@
 # mkfs.ocfs2, default and max-compat, metaecc, and from our mkfs.ocfs) read-write, takes
 # slot 0 and marks the journal in use; chmod, chown and utimes go to disk through JBD2
 # transactions; unmount checkpoints, marks the journal clean and frees the slot, and fsck
-# and the C ocfs2 agree with every change. A remount between ro and rw is refused.
+# and the C ocfs2 agree with every change. Remounts: read-write to read-only checkpoints,
+# marks the journal clean and frees the slot, and writes fail with EROFS; back to read-write
+# takes them again; a read-only mount remounted read-write writes as a read-write mount does;
+# changing mount options on a remount is refused with a log line.
 # Then two crashes. A C ocfs2 mount dies with files in its journal, local-alloc window and
 # truncate log (disk 1): our read-write mount replays the journal and finishes the recovery
 # itself, and fsck.ocfs2 -fn is clean with no help from the C ocfs2. Our own mount dies with
@@ -55,9 +58,25 @@ if [ "$BOOT" = 1 ]; then
         [ "$(slot0 "$DISK")" = 0 ] || { ocfs-inspect "$DISK" slots; fail "$mkfs: slot 0 is not taken by node 0"; }
         change_attrs /mnt/ocfs
         attrs /mnt/ocfs/file /mnt/ocfs/dir /mnt/ocfs/dir/link > /tmp/expected
-        # Remounting between read-only and read-write is refused, not half done (file data:
-        # scenario 12; the namespace: scenario 13).
-        if mount -o remount,ro /mnt/ocfs 2>/dev/null; then fail "$mkfs: remount read-only succeeded"; fi
+        # Remounts between read-write and read-only (file data: scenario 12; the namespace:
+        # scenario 13).
+        echo "written before a read-only remount" > /mnt/ocfs/before-ro
+        mount -o remount,ro /mnt/ocfs || { dmesg | tail -3; fail "$mkfs: remount read-only"; }
+        grep -q " /mnt/ocfs ocfs2 ro," /proc/mounts || fail "$mkfs: not read-only in /proc/mounts after remount,ro"
+        [ -z "$(journal_flags "$DISK")" ] || fail "$mkfs: the journal is still marked in use after remount,ro"
+        [ "$(slot0 "$DISK")" = "(empty)" ] || fail "$mkfs: slot 0 still taken after remount,ro"
+        debugfs.ocfs2 -R "cat /before-ro" "$DISK" 2>/dev/null | grep -q "written before" ||
+            fail "$mkfs: data written before remount,ro is not on disk"
+        if touch /mnt/ocfs/while-ro 2>/dev/null; then fail "$mkfs: created a file on a read-only remount"; fi
+        mount -o remount,rw /mnt/ocfs || { dmesg | tail -3; fail "$mkfs: remount read-write"; }
+        [ "$(journal_flags "$DISK")" = Dirty ] || fail "$mkfs: the journal is not in use after remount,rw"
+        [ "$(slot0 "$DISK")" = 0 ] || fail "$mkfs: slot 0 not taken after remount,rw"
+        rm /mnt/ocfs/before-ro && echo again > /mnt/ocfs/after-rw || fail "$mkfs: writing after remount,rw"
+        rm /mnt/ocfs/after-rw
+        dmesg -c >/dev/null
+        if mount -o remount,commit=9 /mnt/ocfs 2>/dev/null; then fail "$mkfs: remount changed commit="; fi
+        dmesg | grep -q "ocfs: $dev: mount options cannot change on remount yet" ||
+            { dmesg | tail -3; fail "$mkfs: no log line for the refused option change"; }
         umount /mnt/ocfs || fail "$mkfs: umount"
         [ -z "$(journal_flags "$DISK")" ] || fail "$mkfs: the journal is still marked in use after umount"
         [ "$(slot0 "$DISK")" = "(empty)" ] || { ocfs-inspect "$DISK" slots; fail "$mkfs: slot 0 still taken after umount"; }
@@ -66,7 +85,13 @@ if [ "$BOOT" = 1 ]; then
         # Ours again, read-only, and the C ocfs2: the same attributes, the same data.
         mount -t ocfs2 -o ro "$DISK" /mnt/ocfs || fail "$mkfs: our read-only mount after writing"
         attrs /mnt/ocfs/file /mnt/ocfs/dir /mnt/ocfs/dir/link | diff /tmp/expected - || fail "$mkfs: our remount differs"
+        # A read-only mount remounted read-write writes; unmounting leaves everything clean.
+        mount -o remount,rw /mnt/ocfs || { dmesg | tail -3; fail "$mkfs: remount,rw of a read-only mount"; }
+        [ "$(slot0 "$DISK")" = 0 ] || fail "$mkfs: slot 0 not taken after remount,rw of a read-only mount"
+        echo x > /mnt/ocfs/from-ro && rm /mnt/ocfs/from-ro || fail "$mkfs: writing after remount,rw of a read-only mount"
         umount /mnt/ocfs
+        [ -z "$(journal_flags "$DISK")" ] || fail "$mkfs: the journal is still marked in use after umount"
+        fsck_volume "$DISK"
         use_stack c
         mount -t ocfs2 "$DISK" /mnt/ocfs || { dmesg | tail; fail "$mkfs: the C ocfs2 cannot mount what ours left"; }
         attrs /mnt/ocfs/file /mnt/ocfs/dir /mnt/ocfs/dir/link | diff /tmp/expected - ||

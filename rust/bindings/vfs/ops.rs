@@ -220,9 +220,16 @@ unsafe extern "C" fn parse_param<T: FileSystem>(fc: *mut c::fs_context, param: *
 
 unsafe extern "C" fn reconfigure<T: FileSystem>(fc: *mut c::fs_context) -> c_int {
     // SAFETY: a remount context of a mounted superblock of ours, for the call.
-    let (sb, options, read_only) = unsafe {
-        (SuperBlock::<T>::from_raw(c::ocfs_fc_root_sb(fc)), options::<T>(fc), c::ocfs_fc_rdonly(fc))
-    };
+    let (raw_sb, options, read_only) = unsafe { (c::ocfs_fc_root_sb(fc), options::<T>(fc), c::ocfs_fc_rdonly(fc)) };
+    // Dirty data and inodes reach the filesystem before it may turn read-only, as
+    // `ocfs2_remount` does first (`reconfigure_super` does not).
+    // SAFETY: the superblock is mounted and the VFS holds `s_umount` for the remount.
+    let synced = unsafe { c::sync_filesystem(raw_sb) };
+    if synced != 0 {
+        return synced;
+    }
+    // SAFETY: as above.
+    let sb = unsafe { SuperBlock::<T>::from_raw(raw_sb) };
     to_errno(T::reconfigure(sb, options, read_only))
 }
 
