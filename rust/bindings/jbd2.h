@@ -10,6 +10,12 @@ handle_t *ocfs_jbd2_start(journal_t *journal, int blocks, int *err);
 void ocfs_jbd2_set_params(journal_t *journal, unsigned long commit_jiffies, bool barrier);
 /* Whether the journal was aborted after an I/O error (jbd2_journal_errno != 0 or aborted). */
 bool ocfs_jbd2_aborted(journal_t *journal);
+/*
+ * Ordered data: before a transaction commits, JBD2 writes back (and waits on) the page
+ * cache ranges of inodes added to it with jbd2_journal_inode_ranged_write(), as the C
+ * ocfs2 sets up its journals (ocfs2_journal_submit_inode_data_buffers).
+ */
+void ocfs_jbd2_order_data(journal_t *journal);
 /* jbd2_journal_flush() with updates locked out, as a clean unmount does. */
 int ocfs_jbd2_flush(journal_t *journal);
 

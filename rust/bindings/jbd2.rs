@@ -43,7 +43,16 @@ impl Journal {
         let journal = NonNull::new(journal).ok_or_else(|| Error::from_errno(err))?;
         // `jbd2_journal_destroy` puts the reference the journal now owns.
         core::mem::forget(inode);
+        // SAFETY: a journal just set up, not loaded: nothing commits yet.
+        unsafe { c::ocfs_jbd2_order_data(journal.as_ptr()) };
         Ok(Self(journal))
+    }
+
+    /// Forget `inode`'s data ranges, before the inode leaves memory: waits for a commit
+    /// writing them out (`jbd2_journal_release_jbd_inode`, as `ocfs2_clear_inode`).
+    pub fn release_inode<T: FileSystem>(&self, inode: &INode<T>) {
+        // SAFETY: our journal and a live inode, whose JBD2 inode `INode` initialised.
+        unsafe { c::jbd2_journal_release_jbd_inode(self.0.as_ptr(), inode.jbd2_inode()) };
     }
 
     /// Forget transactions the journal superblock still lists though the filesystem says
@@ -145,6 +154,15 @@ impl Handle<'_> {
             unsafe { c::jbd2_journal_set_triggers(raw, trigger.0.get()) };
         }
         Ok(())
+    }
+
+    /// Order data: the page cache of `inode` in `len` bytes from `start` is written back
+    /// before this transaction commits (`jbd2_journal_inode_ranged_write`), so that a
+    /// crash never shows blocks it maps with what they held before.
+    pub fn order_data<T: FileSystem>(&self, inode: &INode<T>, start: u64, len: u64) -> Result {
+        // SAFETY: an open handle and a live inode; the caller releases the JBD2 inode from
+        // the journal before the inode is freed (`Journal::release_inode`).
+        check(unsafe { c::jbd2_journal_inode_ranged_write(self.handle.as_ptr(), inode.jbd2_inode(), start as _, len as _) })
     }
 
     /// Record that `bh` (taken with [`Handle::get_access`]) was changed.

@@ -3,6 +3,8 @@
 #include <linux/err.h>
 #include <linux/jbd2.h>
 #include <linux/bitops.h>
+#include <linux/writeback.h>
+#include <linux/pagemap.h>
 
 #include "jbd2.h"
 
@@ -39,6 +41,25 @@ void ocfs_jbd2_set_params(journal_t *journal, unsigned long commit_jiffies, bool
 	else
 		journal->j_flags &= ~JBD2_BARRIER;
 	write_unlock(&journal->j_state_lock);
+}
+
+static int ocfs_jbd2_submit_inode_data(struct jbd2_inode *jinode)
+{
+	struct address_space *mapping = jinode->i_vfs_inode->i_mapping;
+	struct writeback_control wbc = {
+		.sync_mode = WB_SYNC_ALL,
+		.nr_to_write = mapping->nrpages * 2,
+		.range_start = jinode->i_dirty_start,
+		.range_end = jinode->i_dirty_end,
+	};
+
+	return filemap_fdatawrite_wbc(mapping, &wbc);
+}
+
+void ocfs_jbd2_order_data(journal_t *journal)
+{
+	journal->j_submit_inode_data_buffers = ocfs_jbd2_submit_inode_data;
+	journal->j_finish_inode_data_buffers = jbd2_journal_finish_inode_data_buffers;
 }
 
 bool ocfs_jbd2_aborted(journal_t *journal)

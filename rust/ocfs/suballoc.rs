@@ -86,6 +86,11 @@ fn find_run(tx: &Transaction<'_>, bh: &BufferHead, want: u32) -> (u32, u32) {
     let free = |bit: u32| !test_bit(bits, bit as usize) && !tx.freed_uncommitted(bh, bit);
     let (mut best, mut bit) = ((0, 0), 0);
     while bit < total {
+        // Whole bytes of used bits are skipped at once: a full group is scanned per claim.
+        if bit % 8 == 0 && bits.get((bit / 8) as usize) == Some(&0xff) {
+            bit += 8;
+            continue;
+        }
         if !free(bit) {
             bit += 1;
             continue;
@@ -107,14 +112,34 @@ fn find_run(tx: &Transaction<'_>, bh: &BufferHead, want: u32) -> (u32, u32) {
 /// The longest run of clear bits in `bitmap`'s first `total` bits (what newer C kernels
 /// keep in `bg_contig_free_bits` of the global bitmap's groups).
 pub fn max_contig_free(bitmap: &[u8], total: u32) -> u16 {
+    let total = total.min(bitmap.len() as u32 * 8);
     let (mut best, mut run) = (0u32, 0u32);
-    for bit in 0..total.min(bitmap.len() as u32 * 8) {
+    let mut bit = 0;
+    while bit < total {
+        // Whole bytes at once where they are all used or all free (and wholly counted).
+        if bit % 8 == 0 && bit + 8 <= total {
+            match bitmap.get((bit / 8) as usize) {
+                Some(0xff) => {
+                    run = 0;
+                    bit += 8;
+                    continue;
+                }
+                Some(0) => {
+                    run += 8;
+                    best = best.max(run);
+                    bit += 8;
+                    continue;
+                }
+                _ => {}
+            }
+        }
         if test_bit(bitmap, bit as usize) {
             run = 0;
         } else {
             run += 1;
             best = best.max(run);
         }
+        bit += 1;
     }
     best.min(u32::from(u16::MAX)) as u16
 }

@@ -188,6 +188,13 @@ impl vfs::FileSystem for Ocfs2 {
         delete::evict_unlinked(inode)
     }
 
+    fn forget(inode: &vfs::INode<Self>) {
+        // A parked journal (remounted read-only) may still hold ranges from before.
+        if let Some(writable) = inode.super_block().data().rw.get() {
+            writable.journal.release_inode(inode);
+        }
+    }
+
     fn read_dir(dir: &vfs::INode<Self>, emitter: &mut vfs::DirEmitter<'_>) -> Result {
         let sb = dir.super_block();
         dir::read_dir(sb, sb.data(), dir.ino(), dir.size(), emitter)
@@ -234,6 +241,10 @@ impl vfs::FileSystem for Ocfs2 {
 
     fn end_inline_write(inode: &vfs::INode<Self>, end: u64, folio: &vfs::WriteFolio<'_>) -> Result {
         write::end_inline_write(inode, end, folio)
+    }
+
+    fn write_failed(inode: &vfs::INode<Self>, from: u64, to: u64) {
+        write::write_failed(inode, from, to)
     }
 
     fn fsync(inode: &vfs::INode<Self>, datasync: bool) -> Result {

@@ -116,6 +116,12 @@ impl<'j> Transaction<'j> {
         Ok(result)
     }
 
+    /// Have the data of `inode` in `len` bytes from `start` written before this transaction
+    /// commits (ordered data: the clusters it maps never show old contents after a crash).
+    pub fn order_data(&self, inode: &crate::vfs::INode<crate::Ocfs2>, start: u64, len: u64) -> Result {
+        self.handle.order_data(inode, start, len)
+    }
+
     /// Change an allocation group (`bh`), keeping the last committed copy of its bitmap
     /// so that bits freed here cannot be allocated before this transaction commits.
     pub fn change_group<R>(&self, bh: &BufferHead, change: impl FnOnce(&mut [u8]) -> R) -> Result<R> {

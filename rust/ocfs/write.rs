@@ -97,14 +97,51 @@ fn allocate(node: &INode<Ocfs2>, vol: &Volume, writable: &Writable, cpos: u32) -
         }
         err
     };
-    sb.zero_blocks(start, u64::from(count) << per_cluster_bits).map_err(|e| {
-        pr_err!("{}: I/O error zeroing new cluster {} of inode {}\n", sb.id(), first, node.ino());
-        release(e)
-    })?;
+    if per_cluster_bits == 0 {
+        // A cluster is one block, which the write fills or `block_write_begin` zeroes
+        // around it in the page cache: ordered data writes it before the mapping commits.
+        if !vol.options.data_writeback {
+            let bytes = u64::from(count) << vol.cluster_bits;
+            tx.order_data(node, u64::from(cpos) << vol.cluster_bits, bytes).map_err(release)?;
+        }
+    } else {
+        // Blocks of the cluster the write does not reach would be read from the disk:
+        // zero them there first.
+        sb.zero_blocks(start, u64::from(count) << per_cluster_bits).map_err(|e| {
+            pr_err!("{}: I/O error zeroing new cluster {} of inode {}\n", sb.id(), first, node.ino());
+            release(e)
+        })?;
+    }
     append.apply(sb, vol, &tx, start, count).map_err(release)?;
     drop(tx);
     node.add_bytes(i64::from(count) << vol.cluster_bits);
     Ok((start, count))
+}
+
+/// `FileSystem::write_failed` of ocfs: blocks a failed write allocated past the end of the
+/// file were not zeroed on disk (ordered data counted on the write): zero them now, so that
+/// a later extension of the file never reads what they held before.
+pub fn write_failed(node: &INode<Ocfs2>, from: u64, to: u64) {
+    let sb = node.super_block();
+    let vol = sb.data();
+    let block_size = 1u64 << vol.block_bits;
+    let (first, end) = (from.div_ceil(block_size), to.div_ceil(block_size));
+    let zeroed = meta::read_dinode(sb, &vol.params, vol.blocks, node.ino()).and_then(|bh| {
+        let mut block = first;
+        while block < end {
+            match extent_map::map_block(sb, vol, bh.data(), block, end - block)? {
+                Some((start, count)) => {
+                    sb.zero_blocks(start, count)?;
+                    block += count.max(1);
+                }
+                None => block += 1,
+            }
+        }
+        Ok(())
+    });
+    if let Err(e) = zeroed {
+        pr_err!("{}: inode {}: zeroing blocks past the end after a failed write failed (error {})\n", sb.id(), node.ino(), e.to_errno());
+    }
 }
 
 /// `FileSystem::prepare_write` of ocfs: whether a write of `len` bytes at `pos` stays in

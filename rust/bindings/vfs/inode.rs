@@ -15,11 +15,13 @@ use kernel::{
 /// An inode of filesystem `T`: `struct inode` followed by `T`'s data, allocated by the
 /// superblock's `alloc_inode`.
 ///
-/// Invariants: `vfs` is a live inode of a superblock of `T`; `data` is `Some` from the end
+/// Invariants: `vfs` is a live inode of a superblock of `T`; `jinode` is initialised for
+/// it (JBD2's handle on the inode's data, for ordered writes); `data` is `Some` from the end
 /// of [`INode::init_new`] on, and never changes after that.
 #[repr(C)]
 pub struct INode<T: FileSystem> {
     vfs: Opaque<c::inode>,
+    jinode: Opaque<c::jbd2_inode>,
     data: UnsafeCell<Option<T::INodeData>>,
 }
 
@@ -47,6 +49,11 @@ impl<T: FileSystem> INode<T> {
     /// The C inode, for the binding layer (the VFS glue, JBD2 journals in inodes).
     pub fn as_raw(&self) -> *mut c::inode {
         self.vfs.get()
+    }
+
+    /// JBD2's record of the inode's data ranges a transaction orders, for the binding layer.
+    pub(crate) fn jbd2_inode(&self) -> *mut c::jbd2_inode {
+        self.jinode.get()
     }
 
     /// # Safety
@@ -175,14 +182,18 @@ impl<T: FileSystem> INode<T> {
     /// `alloc_inode`: a container with no data yet.
     pub(super) fn alloc() -> Option<NonNull<c::inode>> {
         let container = KBox::new(
-            Self { vfs: Opaque::uninit(), data: UnsafeCell::new(None) },
+            Self { vfs: Opaque::uninit(), jinode: Opaque::uninit(), data: UnsafeCell::new(None) },
             GFP_KERNEL,
         )
         .ok()?;
         let raw = KBox::into_raw(container);
         // SAFETY: `raw` is a fresh allocation; `inode_init_once` initialises the VFS inode
-        // (what a slab constructor would do) before `alloc_inode`'s caller sets it up.
-        unsafe { c::inode_init_once((*raw).vfs.get()) };
+        // (what a slab constructor would do) before `alloc_inode`'s caller sets it up, and
+        // the JBD2 inode starts in no transaction, pointing at it.
+        unsafe {
+            c::inode_init_once((*raw).vfs.get());
+            c::jbd2_journal_init_jbd_inode((*raw).jinode.get(), (*raw).vfs.get());
+        }
         NonNull::new(raw.cast())
     }
 

@@ -156,6 +156,10 @@ pub trait FileSystem: Sized + 'static {
     /// Errors are the filesystem's to log (the inode waits in its orphan list).
     fn evict_unlinked(inode: &INode<Self>);
 
+    /// The inode leaves memory (its pages are gone): drop what refers to it, such as the
+    /// journal's record of its ordered data.
+    fn forget(inode: &INode<Self>);
+
     /// Emit the entries of `dir` from the emitter's position on, advancing it.
     fn read_dir(dir: &INode<Self>, emitter: &mut DirEmitter<'_>) -> Result;
 
@@ -197,6 +201,11 @@ pub trait FileSystem: Sized + 'static {
     /// A write to inline data is in `folio`: store its first `end` bytes (the new size)
     /// in the inode block. The binding then sets `i_size`.
     fn end_inline_write(inode: &INode<Self>, end: u64, folio: &WriteFolio<'_>) -> Result;
+
+    /// A write to blocks between `from` (the file's size) and `to` copied less than it was
+    /// given: blocks [`FileSystem::map_block_for_write`] allocated there for it stay past
+    /// the end of the file, with whatever the disk held (`ocfs2_write_failed`).
+    fn write_failed(inode: &INode<Self>, from: u64, to: u64);
 
     /// `fsync(2)` after the file's dirty data in the range was written: make the file's
     /// metadata durable.

@@ -185,8 +185,15 @@ pub(super) unsafe extern "C" fn evict_inode<T: FileSystem>(raw: *mut c::inode) {
     unsafe { c::ocfs_truncate_pages_final(raw) };
     // SAFETY: as above.
     let inode = unsafe { INode::<T>::from_raw(raw) };
-    if inode.nlink() == 0 && inode.data().is_ok() {
-        T::evict_unlinked(inode);
+    // Inodes the filesystem's own teardown lets go of (the journal's, at unmount) are
+    // evicted after its data left `s_fs_info`: nothing of the filesystem's to run then.
+    // SAFETY: a live inode's superblock.
+    let mounted = unsafe { !c::ocfs_sb_fs_info(c::ocfs_inode_sb(raw)).is_null() };
+    if mounted {
+        if inode.nlink() == 0 && inode.data().is_ok() {
+            T::evict_unlinked(inode);
+        }
+        T::forget(inode);
     }
     // SAFETY: as above; the pages are gone.
     unsafe { c::clear_inode(raw) };

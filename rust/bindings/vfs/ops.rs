@@ -617,7 +617,12 @@ unsafe extern "C" fn write_end<T: FileSystem>(
     if has_buffers || T::maps_blocks(inode) {
         // SAFETY: as above; `generic_write_end` dirties the buffers, updates `i_size`,
         // unlocks and puts the folio, and marks the inode dirty when it grew.
-        return unsafe { c::generic_write_end(file, mapping, pos, len, copied, folio, fsdata) };
+        let done = unsafe { c::generic_write_end(file, mapping, pos, len, copied, folio, fsdata) };
+        let end = (pos.max(0) as u64).saturating_add(u64::from(len));
+        if done >= 0 && (done as c_uint) < len && end > inode.size() {
+            T::write_failed(inode, inode.size(), end);
+        }
+        return done;
     }
     let Some(raw) = NonNull::new(folio) else { return EINVAL.to_errno() };
     // SAFETY: as above: locked, and referenced until released below.
