@@ -54,6 +54,7 @@ mod truncate;
 mod volume;
 mod write;
 mod xattr;
+mod xattr_write;
 
 use kernel::{c_str, prelude::*, str::CStr, types::ARef};
 
@@ -207,6 +208,16 @@ impl vfs::FileSystem for Ocfs2 {
     ) -> Result<usize> {
         let sb = inode.super_block();
         xattr::get(sb, sb.data(), inode.ino(), namespace, name, buf)
+    }
+
+    fn set_xattr(
+        inode: &vfs::INode<Self>,
+        namespace: vfs::XattrNamespace,
+        name: &[u8],
+        value: Option<&[u8]>,
+        flags: vfs::XattrSetFlags,
+    ) -> Result {
+        xattr::set(inode, namespace, name, value, flags)
     }
 
     fn list_xattr(inode: &vfs::INode<Self>, list: &mut vfs::XattrList<'_>) -> Result {

@@ -52,6 +52,10 @@ pub struct Volume {
     /// The volume UUID, and the seed of the directory index's name hash.
     pub uuid: [u8; 16],
     pub dx_seed: [u32; 4],
+    /// The seed of the xattr name hash (`s_uuid_hash`), and the size of the inline xattr
+    /// area new ones get (`s_xattr_inline_size`; 0: none).
+    pub uuid_hash: u32,
+    pub xattr_inline_size: u16,
     pub options: Options,
     /// What a read-write mount holds: its journal.
     pub rw: SetOnce<Writable>,
@@ -96,6 +100,8 @@ impl Volume {
             first_cluster_group: super_block.s_first_cluster_group(),
             uuid: super_block.s_uuid(),
             dx_seed: dx_seed(super_block.s_dx_seed(), super_block.s_uuid_hash()),
+            uuid_hash: super_block.s_uuid_hash(),
+            xattr_inline_size: super_block.s_xattr_inline_size(),
             options: options.clone(),
             rw: SetOnce::new(),
         };

@@ -15,7 +15,9 @@ use crate::format::xattr::{
     XATTR_INDEX_SECURITY, XATTR_INDEX_TRUSTED, XATTR_INDEX_USER,
 };
 use crate::meta;
-use crate::vfs::{cond_resched, BufferHead, NewSuperBlock, XattrList, XattrNamespace};
+use crate::format::xattr_edit;
+use crate::vfs::{cond_resched, BufferHead, INode, NewSuperBlock, XattrList, XattrNamespace, XattrSetFlags};
+use crate::{xattr_write, Ocfs2};
 use crate::volume::Volume;
 use core::ops::ControlFlow;
 use kernel::prelude::*;
@@ -126,7 +128,7 @@ fn read_bucket(sb: &NewSuperBlock, vol: &Volume, first: u64, blocks: u64, bucket
     validate_xattr_bucket(bucket, vol.params.block_size, first).map_err(|e| meta::corrupt(sb, &e))
 }
 
-fn read_block(sb: &NewSuperBlock, vol: &Volume, blkno: u64) -> Result<BufferHead> {
+pub fn read_block(sb: &NewSuperBlock, vol: &Volume, blkno: u64) -> Result<BufferHead> {
     let bh = meta::read_checked(sb, &vol.params, vol.blocks, blkno, "xattr block", |_| XattrBlock::<()>::CHECK_OFFSET)?;
     let block = XattrBlock::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
     block.validate(blkno, &vol.params).map_err(|e| meta::corrupt(sb, &e))?;
@@ -183,6 +185,23 @@ pub fn get(
         Ok(ControlFlow::Continue(()))
     })?;
     found.ok_or(errno::code(crate::bindings::ENODATA))
+}
+
+/// `setxattr`/`removexattr` (`value` `None`) of a `user.`, `trusted.` or `security.`
+/// attribute.
+pub fn set(inode: &INode<Ocfs2>, namespace: XattrNamespace, name: &[u8], value: Option<&[u8]>, flags: XattrSetFlags) -> Result {
+    let vol = inode.super_block().data();
+    check_supported(vol)?;
+    if namespace == XattrNamespace::User && !vol.options.user_xattr {
+        return Err(errno::code(crate::bindings::EOPNOTSUPP));
+    }
+    if name.is_empty() {
+        return Err(EINVAL);
+    }
+    if name.len() > xattr_edit::XATTR_NAME_MAX {
+        return Err(ERANGE);
+    }
+    xattr_write::set(inode, xattr_write::Change { index: index_of(namespace), name, value, flags })
 }
 
 fn entry_name<'a>(sb: &NewSuperBlock, table: &'a XattrHeader<&'a [u8]>, entry: &XattrEntry<&[u8]>, blkno: u64) -> Result<&'a [u8]> {

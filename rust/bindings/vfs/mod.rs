@@ -32,7 +32,7 @@ pub use namespace::NewInode;
 pub use once::SetOnce;
 pub use seq::SeqFile;
 pub use super_block::{NewSuperBlock, StatFs, SuperBlock};
-pub use xattr::{XattrList, XattrNamespace};
+pub use xattr::{XattrList, XattrNamespace, XattrSetFlags};
 
 use crate::bindings as c;
 use core::cell::UnsafeCell;
@@ -177,6 +177,16 @@ pub trait FileSystem: Sized + 'static {
         name: &[u8],
         buf: Option<&mut [u8]>,
     ) -> Result<usize>;
+
+    /// Set extended attribute `namespace.name` of `inode` to `value`, or remove it (`None`),
+    /// under `flags`; the VFS holds the inode's lock and checked permissions.
+    fn set_xattr(
+        inode: &INode<Self>,
+        namespace: XattrNamespace,
+        name: &[u8],
+        value: Option<&[u8]>,
+        flags: XattrSetFlags,
+    ) -> Result;
 
     /// Add the names of `inode`'s extended attributes to `list`.
     fn list_xattr(inode: &INode<Self>, list: &mut XattrList<'_>) -> Result;

@@ -7,7 +7,7 @@ use crate::errno;
 use super::namespace;
 use super::{
     WriteFolio, WriteMapping, DirEmitter, FileSystem, INode, LockedFolio, NewSuperBlock, SeqFile, SuperBlock, XattrList,
-    XattrNamespace,
+    XattrNamespace, XattrSetFlags,
 };
 use crate::bindings as c;
 use core::marker::PhantomData;
@@ -72,7 +72,7 @@ impl<T: FileSystem> Tables<T> {
             flags: namespace as c_int,
             list: None,
             get: Some(xattr_get::<T>),
-            set: None,
+            set: Some(xattr_set::<T>),
         }
     }
 
@@ -503,6 +503,33 @@ unsafe extern "C" fn xattr_get<T: FileSystem>(
         Ok(len) => c_int::try_from(len).unwrap_or(c_int::MAX),
         Err(err) => err.to_errno(),
     }
+}
+
+unsafe extern "C" fn xattr_set<T: FileSystem>(
+    handler: *const c::xattr_handler,
+    _idmap: *mut c::mnt_idmap,
+    _dentry: *mut c::dentry,
+    inode: *mut c::inode,
+    name: *const ffi::c_char,
+    value: *const ffi::c_void,
+    size: usize,
+    flags: c_int,
+) -> c_int {
+    // SAFETY: the VFS passes one of our handlers, a live inode of ours (locked, permission
+    // checked), the name without its prefix (NUL-terminated) and the value of `size` bytes,
+    // or NULL to remove the attribute.
+    let (namespace, inode, name, value) = unsafe {
+        (
+            namespace_of((*handler).flags),
+            INode::<T>::from_raw(inode),
+            kernel::str::CStr::from_char_ptr(name),
+            (!value.is_null()).then(|| core::slice::from_raw_parts(value.cast::<u8>(), size)),
+        )
+    };
+    let Some(namespace) = namespace else { return EINVAL.to_errno() };
+    // `XATTR_CREATE` and `XATTR_REPLACE` of uapi/linux/xattr.h.
+    let flags = XattrSetFlags { create: flags & 1 != 0, replace: flags & 2 != 0 };
+    to_errno(T::set_xattr(inode, namespace, name.as_bytes(), value, flags))
 }
 
 unsafe extern "C" fn listxattr<T: FileSystem>(dentry: *mut c::dentry, buffer: *mut ffi::c_char, size: usize) -> isize {

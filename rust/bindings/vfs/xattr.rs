@@ -37,6 +37,15 @@ impl XattrNamespace {
     }
 }
 
+/// `XATTR_CREATE` and `XATTR_REPLACE` of a `setxattr(2)` call.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct XattrSetFlags {
+    /// Fail with `EEXIST` if the attribute exists.
+    pub create: bool,
+    /// Fail with `ENODATA` if it does not.
+    pub replace: bool,
+}
+
 /// The buffer of a `listxattr(2)` call: NUL-terminated full names one after another, or,
 /// for a size query, only their total length.
 pub struct XattrList<'a> {
