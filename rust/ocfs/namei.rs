@@ -104,7 +104,10 @@ pub fn create(dir: &INode<Ocfs2>, name: &[u8], new: NewInode, target: Option<&[u
     }
     inode::write_in(&tx, dir, &dir_bh)?;
     drop(tx);
-    inode::get(sb, claimed.blkno)
+    drop(_alloc);
+    let inode = inode::get(sb, claimed.blkno)?;
+    crate::acl::store_inherited(&inode, new.acls);
+    Ok(inode)
 }
 
 /// Fill the block of a new inode (`__ocfs2_mknod_locked` and `ocfs2_fill_new_dir_id`).

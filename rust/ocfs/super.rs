@@ -30,6 +30,7 @@ mod jbd2;
 #[allow(dead_code)] // shared binding layer: each module uses a part of it
 mod vfs;
 
+mod acl;
 mod cluster_bitmap;
 mod data;
 mod delete;
@@ -208,6 +209,14 @@ impl vfs::FileSystem for Ocfs2 {
     ) -> Result<usize> {
         let sb = inode.super_block();
         xattr::get(sb, sb.data(), inode.ino(), namespace, name, buf)
+    }
+
+    fn get_acl(inode: &vfs::INode<Self>, kind: vfs::AclKind) -> Result<Option<ARef<vfs::PosixAcl>>> {
+        acl::get(inode, kind)
+    }
+
+    fn set_acl(inode: &vfs::INode<Self>, kind: vfs::AclKind, acl: Option<&vfs::PosixAcl>, mode_changed: bool) -> Result {
+        acl::set(inode, kind, acl, mode_changed)
     }
 
     fn set_xattr(

@@ -70,8 +70,12 @@ impl Volume {
             refuse_read_write(sb, &params)?;
         }
         if options.acl {
-            pr_err!("{}: POSIX ACLs (acl) are not supported yet; mount with noacl\n", sb.id());
-            return Err(errno::code(c::EOPNOTSUPP));
+            // As the C ocfs2: ACLs are extended attributes.
+            if !params.features.incompat.contains(crate::format::features::IncompatFeatures::XATTR) {
+                pr_err!("{}: ACL support requested but the volume has no xattr feature\n", sb.id());
+                return Err(EINVAL);
+            }
+            sb.set_posix_acl();
         }
         let bh = sb.read_block(SUPER_BLOCK_BLKNO)?;
         meta::verify_check(sb, &params, bh.data(), SUPER_BLOCK_BLKNO, Dinode::<()>::CHECK_OFFSET)?;

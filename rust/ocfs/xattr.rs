@@ -12,7 +12,8 @@ use crate::format::dinode::{Dinode, HAS_XATTR_FL};
 use crate::format::features::IncompatFeatures;
 use crate::format::xattr::{
     validate_xattr_bucket, XattrBlock, XattrEntry, XattrHeader, XattrValueRoot, XATTR_BUCKET_SIZE,
-    XATTR_INDEX_SECURITY, XATTR_INDEX_TRUSTED, XATTR_INDEX_USER,
+    XATTR_INDEX_POSIX_ACL_ACCESS, XATTR_INDEX_POSIX_ACL_DEFAULT, XATTR_INDEX_SECURITY, XATTR_INDEX_TRUSTED,
+    XATTR_INDEX_USER,
 };
 use crate::meta;
 use crate::format::xattr_edit;
@@ -28,6 +29,8 @@ fn index_of(namespace: XattrNamespace) -> u8 {
         XattrNamespace::User => XATTR_INDEX_USER,
         XattrNamespace::Trusted => XATTR_INDEX_TRUSTED,
         XattrNamespace::Security => XATTR_INDEX_SECURITY,
+        XattrNamespace::PosixAclAccess => XATTR_INDEX_POSIX_ACL_ACCESS,
+        XattrNamespace::PosixAclDefault => XATTR_INDEX_POSIX_ACL_DEFAULT,
     }
 }
 
@@ -36,7 +39,8 @@ fn namespace_of(index: u8) -> Option<XattrNamespace> {
         XATTR_INDEX_USER => Some(XattrNamespace::User),
         XATTR_INDEX_TRUSTED => Some(XattrNamespace::Trusted),
         XATTR_INDEX_SECURITY => Some(XattrNamespace::Security),
-        // POSIX ACLs (2, 3) are not served until ACL support lands.
+        XATTR_INDEX_POSIX_ACL_ACCESS => Some(XattrNamespace::PosixAclAccess),
+        XATTR_INDEX_POSIX_ACL_DEFAULT => Some(XattrNamespace::PosixAclDefault),
         _ => None,
     }
 }
@@ -150,7 +154,8 @@ pub fn list(sb: &NewSuperBlock, vol: &Volume, ino: u64, out: &mut XattrList<'_>)
     for_each_table(sb, vol, ino, |table, blkno| {
         for entry in table.entries() {
             let Some(namespace) = namespace_of(entry.name_index()) else { continue };
-            if (namespace == XattrNamespace::User && !vol.options.user_xattr) || !namespace.listable() {
+            let acl = matches!(namespace, XattrNamespace::PosixAclAccess | XattrNamespace::PosixAclDefault);
+            if (namespace == XattrNamespace::User && !vol.options.user_xattr) || (acl && !vol.options.acl) || !namespace.listable() {
                 continue;
             }
             out.push(namespace, entry_name(sb, table, &entry, blkno)?)?;
@@ -166,13 +171,18 @@ pub fn get(
     ino: u64,
     namespace: XattrNamespace,
     name: &[u8],
-    mut buf: Option<&mut [u8]>,
+    buf: Option<&mut [u8]>,
 ) -> Result<usize> {
     check_supported(vol)?;
     if namespace == XattrNamespace::User && !vol.options.user_xattr {
         return Err(errno::code(crate::bindings::EOPNOTSUPP));
     }
-    let index = index_of(namespace);
+    get_index(sb, vol, ino, index_of(namespace), name, buf)
+}
+
+/// The value of attribute `index`/`name` (any index: ACLs too) into `buf`, or its size.
+pub fn get_index(sb: &NewSuperBlock, vol: &Volume, ino: u64, index: u8, name: &[u8], mut buf: Option<&mut [u8]>) -> Result<usize> {
+    check_supported(vol)?;
     let mut found = None;
     for_each_table(sb, vol, ino, |table, blkno| {
         for entry in table.entries() {

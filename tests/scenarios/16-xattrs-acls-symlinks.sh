@@ -36,22 +36,22 @@ ours_writes() {
     setfattr -n user.color -v blue $M/small
     setfattr -n trusted.t -v secret $M/small
     setfattr -n security.s -v label $M/small
-    [ "$(getfattr --only-values -n user.color $M/small)" = blue ] || fail "user.color reads back wrong"
+    [ "$(getfattr --absolute-names --only-values -n user.color $M/small)" = blue ] || fail "user.color reads back wrong"
     # Replace: longer, then long enough for clusters of its own, then short again.
     setfattr -n user.color -v "$(long g 60)" $M/small
     setfattr -n user.color -v "$(long h 200)" $M/small
-    [ "$(getfattr --only-values -n user.color $M/small)" = "$(long h 200)" ] || fail "a value moved to clusters reads back wrong"
+    [ "$(getfattr --absolute-names --only-values -n user.color $M/small)" = "$(long h 200)" ] || fail "a value moved to clusters reads back wrong"
     setfattr -n user.color -v red $M/small
     # Many attributes: past the inline area into an xattr block.
     echo b > $M/spill
-    i=0; while [ $i -lt 30 ]; do setfattr -n user.attr$i -v "value-$i-$(long z 40)" $M/spill; i=$((i+1)); done
+    i=0; while [ $i -lt 20 ]; do setfattr -n user.attr$i -v "value-$i-$(long z 40)" $M/spill; i=$((i+1)); done
     # Values in clusters: 3000 and 60000 bytes.
     echo c > $M/bigval
     head -c 2250 /dev/urandom | base64 -w0 > /tmp/big1
     head -c 45000 /dev/urandom | base64 -w0 > /tmp/big2
     setfattr -n user.big1 -v "$(cat /tmp/big1)" $M/bigval
     setfattr -n user.big2 -v "$(cat /tmp/big2)" $M/bigval
-    [ "$(getfattr --only-values -n user.big2 $M/bigval)" = "$(cat /tmp/big2)" ] || fail "60000-byte value"
+    [ "$(getfattr --absolute-names --only-values -n user.big2 $M/bigval)" = "$(cat /tmp/big2)" ] || fail "60000-byte value"
     # Removal, and what is not there.
     setfattr -n user.gone -v x $M/small
     setfattr -x user.gone $M/small
@@ -69,8 +69,48 @@ ours_writes() {
     [ "$(readlink $M/slow300)" = "$(long p 300)" ] || fail "slow symlink target (300)"
     [ "$(readlink $M/slow4095)" = "/$(long s 4094)" ] || fail "slow symlink target (4095)"
     [ "$(stat -c %s $M/slow4095)" = 4095 ] || fail "slow symlink size $(stat -c %s $M/slow4095)"
+    [ "$ACL" = yes ] && acl_writes
     dmesg | grep "ocfs: $dev:.*not supported" && fail "a refusal in the log"
     return 0
+}
+
+as_user() { setpriv --reuid=1000 --regid=1000 --clear-groups "$@"; }
+as_other() { setpriv --reuid=1001 --regid=1001 --clear-groups "$@"; }
+
+# POSIX ACLs through our mount (mounted with acl).
+acl_writes() {
+    echo secret > $M/aclfile
+    chmod 600 $M/aclfile
+    if as_user cat $M/aclfile >/dev/null 2>&1; then fail "uid 1000 reads a 0600 root file"; fi
+    setfacl -m u:1000:r $M/aclfile
+    as_user cat $M/aclfile >/dev/null || fail "the ACL does not let uid 1000 read"
+    if as_other cat $M/aclfile >/dev/null 2>&1; then fail "uid 1001 reads through an ACL naming 1000"; fi
+    if as_user sh -c "echo x >> $M/aclfile" 2>/dev/null; then fail "uid 1000 writes through a read-only ACL entry"; fi
+    [ "$(stat -c %a $M/aclfile)" = 640 ] || fail "the mode does not show the ACL mask: $(stat -c %a $M/aclfile)"
+    # chmod rewrites the access ACL's mask: no more reading for uid 1000.
+    chmod 600 $M/aclfile
+    getfacl -p $M/aclfile | grep -q '^mask::---' || { getfacl -p $M/aclfile; fail "chmod did not rewrite the mask"; }
+    if as_user cat $M/aclfile >/dev/null 2>&1; then fail "uid 1000 reads after chmod 600"; fi
+    chmod 640 $M/aclfile
+    # Default ACLs, inherited by files and directories made inside.
+    mkdir $M/acldir
+    chmod 755 $M/acldir
+    setfacl -m u:1000:rwx $M/acldir
+    setfacl -d -m u:1000:rwx,g::r-x,o::- $M/acldir
+    touch $M/acldir/inherited
+    mkdir $M/acldir/sub
+    getfacl -p $M/acldir/inherited | grep -q '^user:1000:rw' || { getfacl -p $M/acldir/inherited; fail "a new file did not inherit the default ACL"; }
+    getfacl -p $M/acldir/sub | grep -q '^default:user:1000:rwx' || { getfacl -p $M/acldir/sub; fail "a new directory did not inherit the default ACL"; }
+    as_user touch $M/acldir/by-1000 || fail "uid 1000 cannot create in a directory its ACL entry lets it write"
+    if as_other touch $M/acldir/by-1001 2>/dev/null; then fail "uid 1001 created in a directory it may not write"; fi
+    # An ACL the mode says all of goes; removing all ACLs.
+    touch $M/aclgone
+    setfacl -m u:1000:rwx $M/aclgone
+    setfacl -b $M/aclgone
+    [ -z "$(getfattr --absolute-names -m system.posix_acl -d $M/aclgone 2>/dev/null)" ] || fail "setfacl -b left an ACL"
+    setfacl -k $M/acldir/sub
+    getfacl -p $M/acldir/sub | grep -q '^default:' && fail "setfacl -k left a default ACL"
+    say "ACLs: enforced for uid 1000 and 1001, inherited, rewritten by chmod"
 }
 
 # Compare ours now, after drop_caches, after a remount, and the C ocfs2, then fsck.
@@ -96,11 +136,11 @@ check_round_trip() { # label mount-options
 c_then_ours() { # label mount-options
     echo d > $M/cfile
     setfattr -n user.c1 -v one $M/cfile
-    i=0; while [ $i -lt 20 ]; do setfattr -n user.cattr$i -v "c-$i-$(long y 60)" $M/cfile; i=$((i+1)); done
+    i=0; while [ $i -lt 12 ]; do setfattr -n user.cattr$i -v "c-$i-$(long y 40)" $M/cfile; i=$((i+1)); done
     setfattr -n user.cbig -v "$(cat /tmp/big1)" $M/cfile
     echo e > $M/cvictim
     setfattr -n user.vbig -v "$(cat /tmp/big2)" $M/cvictim
-    i=0; while [ $i -lt 20 ]; do setfattr -n user.v$i -v "v-$i-$(long x 60)" $M/cvictim; i=$((i+1)); done
+    i=0; while [ $i -lt 12 ]; do setfattr -n user.v$i -v "v-$i-$(long x 40)" $M/cvictim; i=$((i+1)); done
     ln -s "$(long c 500)" $M/cslow
     umount $M
     before=$(free_clusters "$DISK")
@@ -124,7 +164,7 @@ c_then_ours() { # label mount-options
     mount -t ocfs2 -o "$2" "$DISK" $M
     dump /tmp/c.dump
     diff /tmp/ours.dump /tmp/c.dump || fail "$1: the C ocfs2 reads other attributes after ours changed its own"
-    [ "$(getfattr --only-values -n user.c1 $M/cfile)" = "$(long w 100)" ] || fail "$1: user.c1 through the C ocfs2"
+    [ "$(getfattr --absolute-names --only-values -n user.c1 $M/cfile)" = "$(long w 100)" ] || fail "$1: user.c1 through the C ocfs2"
     umount $M
     say "$1: ours changed and removed what the C ocfs2 wrote ($before -> $after free clusters)"
 }
@@ -155,10 +195,12 @@ volume() { # label mount-options mkfs-command...
     stress "$label" "$opts"
 }
 
+ACL=yes
+volume "default, acl" "acl" mkfs.ocfs2 -q -F -M local
 ACL=no
-volume "default" "defaults" mkfs.ocfs2 -q -F -M local
 volume "64K clusters, metaecc" "defaults" mkfs.ocfs2 -q -F -M local -C 64K --fs-features=metaecc
-volume "mkfs.ocfs" "defaults" mkfs.ocfs -q -F -M local
+ACL=yes
+volume "mkfs.ocfs, acl" "acl" mkfs.ocfs -q -F -M local
 
 # nouser_xattr: user.* is refused, trusted.* still works.
 use_stack ours
@@ -171,10 +213,12 @@ umount $M
 
 # No xattr feature: setfattr is refused; slow symlinks still work.
 mkfs.ocfs2 -q -F -M local --fs-feature-level=max-compat "$DISK" >/dev/null
+if mount -t ocfs2 -o acl "$DISK" $M 2>/dev/null; then fail "max-compat: mounted with acl"; fi
 mount -t ocfs2 "$DISK" $M
 touch $M/f
 if setfattr -n user.x -v 1 $M/f 2>/tmp/err; then fail "max-compat: setfattr succeeded"; fi
 grep -q "Operation not supported" /tmp/err || fail "max-compat: $(cat /tmp/err)"
+if setfacl -m u:1000:r $M/f 2>/dev/null; then fail "max-compat: setfacl succeeded"; fi
 ln -s "$(long m 1000)" $M/slow
 umount $M
 fsck_volume "$DISK"

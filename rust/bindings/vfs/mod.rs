@@ -13,6 +13,7 @@
 //! (`T::INodeData`) is written once while the inode is new (locked by the VFS, invisible to
 //! others) and freed with the inode after an RCU grace period.
 
+mod acl;
 mod buffer;
 mod dir;
 mod folio;
@@ -24,6 +25,7 @@ mod seq;
 mod super_block;
 mod xattr;
 
+pub use acl::{AclEntry, AclKind, InheritedAcls, PosixAcl};
 pub use buffer::BufferHead;
 pub use dir::{DirEmitter, DirEntryType};
 pub use folio::{LockedFolio, WriteFolio};
@@ -177,6 +179,14 @@ pub trait FileSystem: Sized + 'static {
         name: &[u8],
         buf: Option<&mut [u8]>,
     ) -> Result<usize>;
+
+    /// ACL `kind` of `inode`, from the disk (the VFS caches it): `None` when it has none.
+    fn get_acl(inode: &INode<Self>, kind: AclKind) -> Result<Option<ARef<PosixAcl>>>;
+
+    /// Store ACL `kind` of `inode`, or remove it (`None`). The binding applied the VFS rules
+    /// first: for an access ACL, the inode's mode follows it, and `mode_changed` says the
+    /// VFS inode's mode changed and must be written too.
+    fn set_acl(inode: &INode<Self>, kind: AclKind, acl: Option<&PosixAcl>, mode_changed: bool) -> Result;
 
     /// Set extended attribute `namespace.name` of `inode` to `value`, or remove it (`None`),
     /// under `flags`; the VFS holds the inode's lock and checked permissions.

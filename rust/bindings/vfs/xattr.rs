@@ -14,6 +14,10 @@ pub enum XattrNamespace {
     Trusted,
     /// `security.`: security modules.
     Security,
+    /// `system.posix_acl_access` (an empty name), for listings.
+    PosixAclAccess,
+    /// `system.posix_acl_default` (an empty name), for listings.
+    PosixAclDefault,
 }
 
 impl XattrNamespace {
@@ -23,6 +27,8 @@ impl XattrNamespace {
             Self::User => b"user.",
             Self::Trusted => b"trusted.",
             Self::Security => b"security.",
+            Self::PosixAclAccess => b"system.posix_acl_access",
+            Self::PosixAclDefault => b"system.posix_acl_default",
         }
     }
 
