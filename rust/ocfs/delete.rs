@@ -17,7 +17,7 @@
 
 use crate::cluster_bitmap::{self, FREE_CREDITS};
 use crate::dir_write;
-use crate::format::dinode::{Dinode, INLINE_DATA_FL, ORPHANED_FL, VALID_FL};
+use crate::format::dinode::{mode, Dinode, INLINE_DATA_FL, ORPHANED_FL, VALID_FL};
 use crate::format::dir::FT_DIR;
 use crate::format::extent::{ExtentBlock, ExtentList, EXT_REFCOUNTED};
 use crate::suballoc;
@@ -112,17 +112,20 @@ fn delete(sb: &SuperBlock<Ocfs2>, ino: u64) -> Result {
     let vol = sb.data();
     let writable = vol.writable()?;
     let bh = meta::read_dinode(sb, &vol.params, vol.blocks, ino)?;
-    let is_dir = {
+    let (is_dir, fast_symlink) = {
         let d = Dinode::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
         if d.i_flags() & ORPHANED_FL == 0 || d.links() != 0 {
             pr_err!("{}: inode {} has no links in memory but is not an orphan on disk\n", sb.id(), ino);
             return Err(errno::euclean());
         }
-        d.is_dir()
+        (d.is_dir(), d.i_mode() & mode::FMT == mode::LNK && d.i_clusters() == 0)
     };
     // Attribute values in clusters and the xattr block first, each step consistent.
     crate::xattr_write::remove_all(sb, vol, writable, ino)?;
-    free_clusters(sb, vol, writable, &bh)?;
+    // A fast symlink's id2 holds its target, not an extent list.
+    if !fast_symlink {
+        free_clusters(sb, vol, writable, &bh)?;
+    }
 
     let orphans = meta::read_dinode(sb, &vol.params, vol.blocks, vol.orphan_dir_blkno)?;
     let entry = dir_write::find(sb, vol, &orphans, &orphan_name(ino))?;

@@ -174,7 +174,7 @@ stress() { # label mount-options
     mount -t ocfs2 -o "$2" "$DISK" $M
     mkdir -p $M/stress 2>/dev/null || true
     dmesg -c >/dev/null
-    stress-ng --xattr 1 --xattr-ops 2000 --symlink 1 --symlink-ops 100 --temp-path $M/stress --timeout 90 >/tmp/stress.log 2>&1 ||
+    stress-ng --xattr 1 --xattr-ops 2000 --symlink 1 --symlink-ops 40 --temp-path $M/stress --timeout 90 >/tmp/stress.log 2>&1 ||
         { cat /tmp/stress.log; dmesg | tail -20; fail "$1: stress-ng"; }
     dmesg | grep -i "ocfs: $dev" | grep -iv "mounted\|unmounted\|allocator" && fail "$1: stress-ng left log lines"
     umount $M
