@@ -55,6 +55,7 @@ mod truncate;
 mod volume;
 mod write;
 mod xattr;
+mod xattr_bucket;
 mod xattr_write;
 
 use kernel::{c_str, prelude::*, str::CStr, types::ARef};

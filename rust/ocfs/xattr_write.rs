@@ -32,26 +32,34 @@ use crate::suballoc;
 use crate::transaction::{Kind, Transaction};
 use crate::vfs::{BufferHead, INode, NewSuperBlock, XattrSetFlags as SetFlags};
 use crate::volume::Volume;
-use crate::{bindings as c, errno, xattr, Ocfs2};
+use crate::{bindings as c, errno, xattr, xattr_bucket, Ocfs2};
 use kernel::prelude::*;
 
 
 /// One attribute as a table holds it.
-struct Attr {
+pub struct Attr {
     index: u8,
     name: KVec<u8>,
-    hash: u32,
+    pub hash: u32,
     value_len: u64,
     /// The value (local) or its value root.
     stored: KVec<u8>,
 }
 
 impl Attr {
-    fn entry(&self) -> TableEntry<'_> {
+    pub fn entry(&self) -> TableEntry<'_> {
         TableEntry { name_index: self.index, name: &self.name, hash: self.hash, value_len: self.value_len, stored: &self.stored }
     }
 
-    fn local(&self) -> bool {
+    pub fn name(&self) -> &[u8] {
+        &self.name
+    }
+
+    pub fn index(&self) -> u8 {
+        self.index
+    }
+
+    pub fn local(&self) -> bool {
         usize::try_from(self.value_len).is_ok_and(xattr_edit::is_local)
     }
 
@@ -65,7 +73,7 @@ fn entries(attrs: &[Attr]) -> impl Iterator<Item = TableEntry<'_>> + Clone {
 }
 
 /// The attributes of one table region, checked to be what [`write_table`] writes back.
-fn load_table(sb: &NewSuperBlock, region: &[u8], blkno: u64) -> Result<KVec<Attr>> {
+pub fn load_table(sb: &NewSuperBlock, region: &[u8], blkno: u64) -> Result<KVec<Attr>> {
     let table = XattrHeader::new(region).map_err(|e| meta::corrupt(sb, &e))?;
     let mut attrs = KVec::new();
     for e in table.entries() {
@@ -103,7 +111,10 @@ struct Tables {
     inline: Option<KVec<Attr>>,
     /// The inline area has to be made by this change.
     init_inline: bool,
+    /// The unindexed xattr block and its table.
     block: Option<(BufferHead, KVec<Attr>)>,
+    /// The xattr block when it is an index of buckets.
+    index: Option<BufferHead>,
 }
 
 fn block_region(block: &[u8]) -> Option<&[u8]> {
@@ -157,18 +168,19 @@ fn load(sb: &NewSuperBlock, vol: &Volume, di_bh: &BufferHead) -> Result<Tables> 
     } else {
         (None, false)
     };
-    let block = match dinode.i_xattr_loc() {
-        0 => None,
+    let (block, index) = match dinode.i_xattr_loc() {
+        0 => (None, None),
         blkno => {
             let bh = xattr::read_block(sb, vol, blkno)?;
             if XattrBlock::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?.is_indexed() {
-                return Err(refuse(sb, ino, "changing the attributes of an indexed xattr block (buckets)"));
+                (None, Some(bh))
+            } else {
+                let attrs = load_table(sb, block_region(bh.data()).ok_or_else(errno::euclean)?, blkno)?;
+                (Some((bh, attrs)), None)
             }
-            let attrs = load_table(sb, block_region(bh.data()).ok_or_else(errno::euclean)?, blkno)?;
-            Some((bh, attrs))
         }
     };
-    Ok(Tables { inline, init_inline, block })
+    Ok(Tables { inline, init_inline, block, index })
 }
 
 /// Runs of clusters and extent blocks a value tree holds, ready to free.
@@ -243,7 +255,12 @@ fn free_tree(tx: &Transaction<'_>, sb: &NewSuperBlock, vol: &Volume, bitmap: &Bu
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Place {
     Inline,
+    /// The unindexed xattr block.
     Block,
+    /// The xattr block, full, turned into an index of buckets.
+    Index,
+    /// A bucket of the index.
+    Bucket,
 }
 
 /// What the caller changes.
@@ -267,7 +284,8 @@ pub fn set(inode: &INode<Ocfs2>, change: Change<'_>) -> Result {
 }
 
 /// Drop every attribute of orphan inode `ino` that holds space of its own (values in
-/// clusters, the xattr block), one transaction each, before the inode itself is deleted.
+/// clusters, the xattr block, the buckets of an index), before the inode itself is
+/// deleted: values one transaction each, then the buckets, then the block.
 pub fn remove_all(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, ino: u64) -> Result {
     loop {
         let victim = {
@@ -279,14 +297,29 @@ pub fn remove_all(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, ino: u6
             }
             let tables = load(sb, vol, &di_bh)?;
             let mut all = Iterator::chain(tables.inline.iter().flatten(), tables.block.iter().flat_map(|(_, a)| a.iter()));
-            match all.find(|a| !a.local()).or_else(|| tables.block.as_ref().and_then(|(_, a)| a.first())) {
+            let found = match all.find(|a| !a.local()).or_else(|| tables.block.as_ref().and_then(|(_, a)| a.first())) {
                 Some(a) => {
                     let mut name = KVec::new();
                     name.extend_from_slice(&a.name, GFP_KERNEL)?;
-                    (a.index, name)
+                    Some((a.index, name))
                 }
+                None => match tables.index.as_ref() {
+                    Some(root) => xattr_bucket::find_nonlocal(sb, vol, root, ino)?,
+                    None => None,
+                },
+            };
+            match found {
+                Some(victim) => victim,
                 None => {
-                    drop_empty_block(sb, vol, writable, &di_bh, tables)?;
+                    drop(_alloc);
+                    let block = tables.index.or(tables.block.map(|(bh, _)| bh));
+                    if let Some(bh) = block {
+                        if tables_indexed(sb, &bh)? {
+                            xattr_bucket::free_index(sb, vol, writable, &bh, ino)?;
+                        }
+                        let _alloc = writable.alloc.lock();
+                        drop_block(sb, vol, writable, &di_bh, &bh)?;
+                    }
                     return Ok(());
                 }
             }
@@ -297,11 +330,15 @@ pub fn remove_all(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, ino: u6
     }
 }
 
-/// An xattr block without attributes (the C may leave one): free it.
-fn drop_empty_block(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, di_bh: &BufferHead, tables: Tables) -> Result {
-    let Some((bh, _)) = tables.block else { return Ok(()) };
+fn tables_indexed(sb: &NewSuperBlock, bh: &BufferHead) -> Result<bool> {
+    Ok(XattrBlock::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?.is_indexed())
+}
+
+/// An xattr block without attributes of its own any more (the C may leave an empty one):
+/// free it and clear the inode's pointer.
+fn drop_block(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, di_bh: &BufferHead, bh: &BufferHead) -> Result {
     let tx = writable.transaction(vol, 1 + suballoc::CLAIM_CREDITS)?;
-    free_xattr_block(&tx, sb, vol, &bh)?;
+    free_xattr_block(&tx, sb, vol, bh)?;
     tx.change(di_bh, Kind::Inode, |block| {
         if let Ok(mut d) = Dinode::new(block) {
             d.set_i_xattr_loc(0);
@@ -352,6 +389,19 @@ fn apply(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, ino: u64, change
             tables.block = Some((bh, rest));
         }
     }
+    // In an index, the bucket of the name's hash.
+    let mut slot = match tables.index.as_ref() {
+        Some(root) => Some(xattr_bucket::locate(sb, vol, root, ino, hash)?),
+        None => None,
+    };
+    if old.is_none() {
+        if let Some(slot) = slot.as_mut() {
+            let attrs = core::mem::replace(&mut slot.bucket.attrs, KVec::new());
+            let (rest, found) = take_out(attrs, change.index, change.name)?;
+            old = found.map(|a| (Place::Bucket, a));
+            slot.bucket.attrs = rest;
+        }
+    }
     match (&old, change.value) {
         (Some(_), _) if change.flags.create => return Err(EEXIST),
         (None, _) if change.flags.replace => return Err(errno::code(c::ENODATA)),
@@ -376,7 +426,8 @@ fn apply(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, ino: u64, change
         None => None,
     };
 
-    // Where it goes: inline when it fits, else the block.
+    // Where it goes: inline when it fits, else the block, else the block's buckets (the
+    // block becoming an index when it is full).
     let inline_size = usize::from(vol.xattr_inline_size);
     let current_inline_size = Dinode::new(di_bh.data()).map_or(0, |d| usize::from(d.i_xattr_inline_size()));
     let inline_region_size = if tables.init_inline { inline_size } else { current_inline_size };
@@ -385,18 +436,25 @@ fn apply(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, ino: u64, change
         (Some(n), Some(attrs)) if xattr_edit::table_fits(inline_region_size, Iterator::chain(entries(attrs), [n.entry()])) => {
             Some(Place::Inline)
         }
+        (Some(_), _) if tables.index.is_some() => Some(Place::Bucket),
         (Some(n), _) => {
             let attrs = tables.block.as_ref().map_or(&[][..], |(_, a)| &a[..]);
-            if !xattr_edit::table_fits(block_region_size(vol), Iterator::chain(entries(attrs), [n.entry()])) {
-                return Err(refuse(sb, ino, "an xattr block holding more attributes (an indexed block of buckets)"));
+            if xattr_edit::table_fits(block_region_size(vol), Iterator::chain(entries(attrs), [n.entry()])) {
+                Some(Place::Block)
+            } else {
+                Some(Place::Index)
             }
-            Some(Place::Block)
         }
     };
-    let inline_changed = old.as_ref().is_some_and(|(p, _)| *p == Place::Inline) || place == Some(Place::Inline);
-    let block_changed = old.as_ref().is_some_and(|(p, _)| *p == Place::Block) || place == Some(Place::Block);
+    let changed = |p: Place| old.as_ref().is_some_and(|(at, _)| *at == p) || place == Some(p);
+    let inline_changed = changed(Place::Inline);
+    let block_changed = changed(Place::Block) && place != Some(Place::Index);
+    let bucket_changed = changed(Place::Bucket);
     let init_inline = tables.init_inline && place == Some(Place::Inline);
     let new_block = place == Some(Place::Block) && tables.block.is_none();
+    if place == Some(Place::Index) && tables.block.is_none() {
+        return Err(refuse(sb, ino, "an attribute too big for an empty xattr block"));
+    }
 
     // What the old value frees.
     let bitmap = cluster_bitmap::read_inode(sb, vol)?;
@@ -411,6 +469,7 @@ fn apply(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, ino: u64, change
     let block_size = (vol.params.block_size as usize).max(1);
     let value_blocks = change.value.map_or(0, |v| if clusters == 0 { 0 } else { v.len().div_ceil(block_size) as u32 });
     let credits = (2 + suballoc::BLOCK_CREDITS + suballoc::CLAIM_CREDITS + cluster_bitmap::CLAIM_CREDITS + FREE_CREDITS)
+        .saturating_add(xattr_bucket::credits(vol))
         .saturating_add(value_blocks)
         .saturating_add(old_tree.as_ref().map_or(0, Tree::credits));
     let tx = writable.transaction(vol, credits)?;
@@ -450,11 +509,11 @@ fn apply(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, ino: u64, change
     } else {
         None
     };
-    if let Some(n) = new {
-        match place {
-            Some(Place::Inline) => tables.inline.as_mut().ok_or(EINVAL)?.push(n, GFP_KERNEL)?,
-            _ => tables.block.as_mut().ok_or(EINVAL)?.1.push(n, GFP_KERNEL)?,
-        }
+    match (new, place) {
+        (Some(n), Some(Place::Inline)) => tables.inline.as_mut().ok_or(EINVAL)?.push(n, GFP_KERNEL)?,
+        (Some(n), Some(Place::Block | Place::Index)) => tables.block.as_mut().ok_or(EINVAL)?.1.push(n, GFP_KERNEL)?,
+        (Some(n), Some(Place::Bucket)) => slot.as_mut().ok_or(EINVAL)?.bucket.attrs.push(n, GFP_KERNEL)?,
+        _ => {}
     }
 
     // Rewrite the tables changed; check them first, so the closures cannot fail.
@@ -465,6 +524,15 @@ fn apply(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, ino: u64, change
     if block_changed && !block_empties {
         let (_, attrs) = tables.block.as_ref().ok_or(EINVAL)?;
         check(sb, ino, block_region_size(vol), attrs)?;
+    }
+    if place == Some(Place::Index) {
+        let (bh, attrs) = tables.block.take().ok_or(EINVAL)?;
+        xattr_bucket::create_index(sb, vol, &tx, &bh, ino, attrs)?;
+        tables.index = Some(bh);
+    } else if bucket_changed {
+        let (root, mut slot) = (tables.index.as_ref().ok_or(EINVAL)?, slot.take().ok_or(EINVAL)?);
+        let attrs = core::mem::replace(&mut slot.bucket.attrs, KVec::new());
+        xattr_bucket::store(sb, vol, &tx, root, ino, slot, attrs)?;
     }
     if block_changed {
         let (bh, attrs) = tables.block.as_ref().ok_or(EINVAL)?;
@@ -483,7 +551,7 @@ fn apply(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, ino: u64, change
         (true, Some(attrs)) => Some(collect(attrs)?),
         _ => None,
     };
-    let has_block = (tables.block.is_some() && !block_empties) || new_block_bh.is_some();
+    let has_block = (tables.block.is_some() && !block_empties) || new_block_bh.is_some() || tables.index.is_some();
     tx.change(&di_bh, Kind::Inode, |data| {
         let len = data.len();
         let Ok(mut d) = Dinode::new(&mut *data) else { return };

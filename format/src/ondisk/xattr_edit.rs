@@ -17,7 +17,7 @@
 
 use super::extent::{ExtentList, ExtentRec};
 use super::xattr::{
-    xattr_size, XattrEntry, XattrHeader, XattrValueRoot, HASH_SHIFT, XATTR_ENTRY_LOCAL,
+    xattr_size, XATTR_BUCKET_SIZE, XattrEntry, XattrHeader, XattrValueRoot, HASH_SHIFT, XATTR_ENTRY_LOCAL,
     XATTR_INDEX_POSIX_ACL_ACCESS, XATTR_INDEX_POSIX_ACL_DEFAULT, XATTR_TYPE_MASK,
 };
 
@@ -157,6 +157,124 @@ pub fn write_table(region: &mut [u8], entries: &[TableEntry<'_>]) -> Result<(), 
     Ok(())
 }
 
+/// Where the names and values of `entries` go in a bucket of
+/// `block_size`-byte blocks, packed from the end of the bucket downwards
+/// so that none crosses a block (`ocfs2_bucket_align_free_start`):
+/// calls `place(i, offset)` and returns `(xh_free_start,
+/// xh_name_value_len)`, or why they do not fit.
+fn bucket_layout(
+    block_size: usize,
+    entries: &[TableEntry<'_>],
+    mut place: impl FnMut(usize, usize),
+) -> Result<(usize, usize), TableError> {
+    if entries.iter().any(|e| !e.consistent()) {
+        return Err(TableError::Inconsistent);
+    }
+    if block_size < XattrHeader::<()>::SIZE || block_size > XATTR_BUCKET_SIZE || XATTR_BUCKET_SIZE % block_size != 0 {
+        return Err(TableError::Inconsistent);
+    }
+    if entries.windows(2).any(|w| w[0].hash > w[1].hash) {
+        return Err(TableError::Inconsistent);
+    }
+    let header_end = XattrHeader::<()>::SIZE + entries.len() * XattrEntry::<()>::SIZE;
+    if header_end > block_size {
+        return Err(TableError::Full);
+    }
+    let (mut free_start, mut nv_len) = (XATTR_BUCKET_SIZE, 0usize);
+    for (i, e) in entries.iter().enumerate() {
+        let size = xattr_size(e.name.len()) + xattr_size(e.stored.len());
+        if size > block_size || size > free_start {
+            return Err(TableError::Full);
+        }
+        if (free_start - size) / block_size != (free_start - 1) / block_size {
+            free_start -= free_start % block_size;
+        }
+        free_start = free_start.checked_sub(size).ok_or(TableError::Full)?;
+        place(i, free_start);
+        nv_len += size;
+    }
+    if header_end + XATTR_HEADER_GAP > free_start {
+        return Err(TableError::Full);
+    }
+    Ok((free_start, nv_len))
+}
+
+/// Whether `entries` (sorted by hash) fit one bucket.
+pub fn bucket_fits(block_size: usize, entries: &[TableEntry<'_>]) -> bool {
+    bucket_layout(block_size, entries, |_, _| {}).is_ok()
+}
+
+/// Write `entries` (sorted by hash) as the whole table of `bucket`
+/// (`XATTR_BUCKET_SIZE` bytes), as the kernel keeps buckets: entries
+/// sorted, `xh_free_start` and `xh_name_value_len` kept, `xh_num_buckets`
+/// in the first bucket of a run only.  The check (`xh_check`) is left
+/// zero for the caller.
+pub fn write_bucket(
+    bucket: &mut [u8],
+    block_size: usize,
+    entries: &[TableEntry<'_>],
+    num_buckets: u16,
+) -> Result<(), TableError> {
+    if bucket.len() != XATTR_BUCKET_SIZE {
+        return Err(TableError::Inconsistent);
+    }
+    let mut offsets = [0u16; XATTR_BUCKET_SIZE / XattrEntry::<()>::SIZE];
+    if entries.len() > offsets.len() {
+        return Err(TableError::Full);
+    }
+    let (free_start, nv_len) = bucket_layout(block_size, entries, |i, off| {
+        if let Some(o) = offsets.get_mut(i) {
+            *o = off as u16;
+        }
+    })?;
+    bucket.fill(0);
+    for (i, e) in entries.iter().enumerate() {
+        let off = usize::from(offsets.get(i).copied().unwrap_or(0));
+        let name_size = xattr_size(e.name.len());
+        let nv = bucket.get_mut(off..off + name_size + xattr_size(e.stored.len())).ok_or(TableError::Full)?;
+        let (name_area, value_area) = nv.split_at_mut(name_size);
+        name_area.get_mut(..e.name.len()).ok_or(TableError::Full)?.copy_from_slice(e.name);
+        value_area.get_mut(..e.stored.len()).ok_or(TableError::Full)?.copy_from_slice(e.stored);
+        let mut table = XattrHeader::wrap(&mut *bucket);
+        let Some(mut entry) = table.entry_mut(i) else { return Err(TableError::Full) };
+        entry.set_xe_name_hash(e.hash);
+        entry.set_xe_name_offset(off as u16);
+        entry.set_xe_name_len(e.name.len() as u8);
+        entry.set_xe_type(e.name_index | if e.local() { XATTR_ENTRY_LOCAL } else { 0 });
+        entry.set_xe_value_size(e.value_len);
+    }
+    let mut table = XattrHeader::wrap(bucket);
+    table.set_xh_count(entries.len() as u16);
+    table.set_xh_free_start(free_start as u16);
+    table.set_xh_name_value_len(nv_len as u16);
+    table.set_xh_num_buckets(num_buckets);
+    Ok(())
+}
+
+/// Where to split the entries (sorted by hash) of a full bucket in two:
+/// the first index of the second bucket, near the middle by bytes, never
+/// between two entries of the same hash (a search looks for a hash in one
+/// bucket), both halves fitting.  `None` when there is no such place.
+pub fn bucket_split(block_size: usize, entries: &[TableEntry<'_>]) -> Option<usize> {
+    let total: usize = entries.iter().map(|e| e.usage()).sum();
+    let mut best: Option<(usize, usize)> = None;
+    let mut before = 0usize;
+    for pos in 1..entries.len() {
+        before += entries[pos - 1].usage();
+        if entries[pos - 1].hash == entries[pos].hash {
+            continue;
+        }
+        let imbalance = before.abs_diff(total - before);
+        if best.is_none_or(|(_, b)| imbalance < b)
+            && bucket_fits(block_size, &entries[..pos])
+            && bucket_fits(block_size, &entries[pos..])
+        {
+            best = Some((pos, imbalance));
+        }
+    }
+    best.map(|(pos, _)| pos)
+}
+
 /// A value root (`XATTR_ROOT_SIZE` bytes) mapping `clusters` clusters
 /// from block `blkno` in one record, as `ocfs2_xattr_value_truncate`
 /// leaves a value that got one contiguous run.
@@ -232,6 +350,7 @@ pub fn acl_decode(value: &[u8]) -> Option<impl Iterator<Item = AclEntry> + '_> {
 mod tests {
     extern crate std;
     use std::vec::Vec;
+    use super::super::xattr::XATTR_BUCKET_SIZE;
     use super::super::xattr::validate_xattr_region;
     use super::*;
 
@@ -312,6 +431,62 @@ mod tests {
         let acl = TableEntry { name_index: 2, name: b"", hash: 0, value_len: 4, stored: b"abcd" };
         write_table(&mut region, &[acl]).unwrap();
         validate_xattr_region(&region, 1).unwrap();
+    }
+
+    fn sorted(mut v: Vec<TableEntry<'_>>) -> Vec<TableEntry<'_>> {
+        v.sort_by_key(|e| e.hash);
+        v
+    }
+
+    #[test]
+    fn buckets_keep_names_and_values_inside_blocks() {
+        use super::super::xattr::validate_xattr_bucket;
+        let names: Vec<Vec<u8>> = (0..40).map(|i| std::format!("attribute-{i}").into_bytes()).collect();
+        let value = [7u8; 70];
+        let entries = sorted(names.iter().map(|n| entry(n, &value, 70)).collect());
+        for bs in [512usize, 1024, 2048, 4096] {
+            let mut bucket = std::vec![0u8; XATTR_BUCKET_SIZE];
+            let fit = bucket_fits(bs, &entries);
+            assert_eq!(write_bucket(&mut bucket, bs, &entries, 1).is_ok(), fit);
+            if !fit {
+                // Too many entries for the first block of small buckets.
+                assert!(bs < 1024);
+                continue;
+            }
+            validate_xattr_bucket(&bucket, bs as u32, 1).unwrap();
+            let table = XattrHeader::wrap(&bucket[..]);
+            assert_eq!(table.xh_count(), 40);
+            assert_eq!(table.xh_num_buckets(), 1);
+            assert_eq!(usize::from(table.xh_name_value_len()), 40 * (12 + 72));
+            let lowest = table.entries().map(|e| e.xe_name_offset()).min().unwrap();
+            assert_eq!(table.xh_free_start(), lowest);
+            for (e, want) in table.entries().zip(&entries) {
+                assert_eq!(table.name(&e).unwrap(), want.name);
+                assert_eq!(table.local_value(&e).unwrap(), &value[..]);
+                let start = usize::from(e.xe_name_offset());
+                assert_eq!(start / bs, (start + 84 - 1) / bs, "crosses a block at {bs}");
+            }
+        }
+    }
+
+    #[test]
+    fn buckets_split_between_hashes() {
+        let names: Vec<Vec<u8>> = (0..60).map(|i| std::format!("a-rather-long-attribute-name-{i}").into_bytes()).collect();
+        let value = [1u8; 64];
+        let entries = sorted(names.iter().map(|n| entry(n, &value, 64)).collect());
+        assert!(!bucket_fits(4096, &entries));
+        let pos = bucket_split(4096, &entries).unwrap();
+        assert!(entries[pos - 1].hash < entries[pos].hash);
+        assert!(bucket_fits(4096, &entries[..pos]) && bucket_fits(4096, &entries[pos..]));
+        assert!((20..40).contains(&pos));
+        // All of one hash cannot be split.
+        let same: Vec<_> = entries.iter().map(|e| TableEntry { hash: 5, ..*e }).collect();
+        assert_eq!(bucket_split(4096, &same), None);
+        // Unsorted entries are refused.
+        let mut rev = entries.clone();
+        rev.reverse();
+        let mut bucket = std::vec![0u8; XATTR_BUCKET_SIZE];
+        assert_eq!(write_bucket(&mut bucket, 4096, &rev[..10], 1), Err(TableError::Inconsistent));
     }
 
     #[test]
