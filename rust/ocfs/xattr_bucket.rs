@@ -32,12 +32,6 @@ pub fn blocks_per_bucket(vol: &Volume) -> u64 {
     ((XATTR_BUCKET_SIZE as u64) >> vol.block_bits).max(1)
 }
 
-/// Blocks a bucket change dirties, at most: the target bucket, a new one, and for a
-/// block turned into an index a second new one; two cluster claims.
-pub fn credits(vol: &Volume) -> u32 {
-    3 * blocks_per_bucket(vol) as u32 + 2 * cluster_bitmap::CLAIM_CREDITS
-}
-
 fn refuse(sb: &NewSuperBlock, ino: u64, what: &str) -> Error {
     pr_err!("{}: inode {}: {} is not supported yet\n", sb.id(), ino, what);
     errno::code(c::EOPNOTSUPP)
@@ -131,13 +125,23 @@ fn records(sb: &NewSuperBlock, root_bh: &BufferHead, ino: u64) -> Result<KVec<(u
     Ok(out)
 }
 
-/// Where an attribute of hash `hash` lives or goes (`ocfs2_xattr_index_block_find`).
+/// Where an attribute of hash `hash` lives or goes (`ocfs2_xattr_index_block_find`): a
+/// bucket of a run of buckets (one record of the index's tree).
 pub struct Slot {
-    /// The record (index in the root's list) and its run's first block.
+    /// The record (index in the root's list), its first block and clusters.
     rec: usize,
-    /// Whether the bucket is the last used one of its run.
-    last_in_run: bool,
-    pub bucket: Bucket,
+    start: u64,
+    clusters: u32,
+    /// The run's buckets, and the one of the hash.
+    run: KVec<Bucket>,
+    chosen: usize,
+}
+
+impl Slot {
+    /// The attributes of the hash's bucket, to change.
+    pub fn attrs_mut(&mut self) -> Result<&mut KVec<Attr>> {
+        self.run.get_mut(self.chosen).map(|b| &mut b.attrs).ok_or(EINVAL)
+    }
 }
 
 /// Find the bucket for `hash` under the index block `root_bh`: the record with the largest
@@ -155,64 +159,150 @@ pub fn locate(sb: &NewSuperBlock, vol: &Volume, root_bh: &BufferHead, ino: u64, 
         pr_err!("{}: corrupt metadata: xattr bucket {} claims {} buckets in {} clusters\n", sb.id(), start, count, clusters);
         return Err(errno::euclean());
     }
-    let mut chosen = first;
-    let mut index = 0;
+    let mut run = KVec::new();
+    run.push(first, GFP_KERNEL)?;
+    let mut chosen = 0;
     for i in 1..count {
         crate::vfs::cond_resched();
         let next = read(sb, vol, start + i * per_bucket)?;
-        let first_hash = next.attrs.first().map_or(0, |a| a.hash);
-        if first_hash > hash {
-            break;
+        if next.attrs.first().is_some_and(|a| a.hash <= hash) && chosen + 1 == i as usize {
+            chosen = i as usize;
         }
-        chosen = next;
-        index = i;
+        run.push(next, GFP_KERNEL)?;
     }
-    Ok(Slot { rec, last_in_run: index + 1 == count, bucket: chosen })
+    Ok(Slot { rec, start, clusters, run, chosen })
 }
 
-/// Store `slot`'s bucket with `attrs` (its attributes after the change), dividing it into a
-/// new cluster when they do not fit, in `tx`.
-pub fn store(
-    sb: &NewSuperBlock,
-    vol: &Volume,
-    tx: &Transaction<'_>,
-    root_bh: &BufferHead,
-    ino: u64,
-    slot: Slot,
-    mut attrs: KVec<Attr>,
-) -> Result {
-    sort(&mut attrs);
+/// How a changed bucket goes back.
+pub enum Plan {
+    /// It fits: rewrite it.
+    Rewrite,
+    /// It does not: the run's attributes, divided into buckets (first indices), the first
+    /// in the run's first cluster, each other in a new cluster with a record of its own;
+    /// the run's other clusters freed.
+    Relayout { starts: KVec<usize>, free: Option<cluster_bitmap::Free> },
+}
+
+impl Plan {
+    /// Blocks the plan dirties: the buckets written, their clusters' claims, the root,
+    /// and the clusters freed.
+    pub fn credits(&self, vol: &Volume) -> u32 {
+        let per = blocks_per_bucket(vol) as u32;
+        match self {
+            Plan::Rewrite => per,
+            Plan::Relayout { starts, .. } => {
+                (starts.len() as u32).saturating_mul(per + cluster_bitmap::CLAIM_CREDITS) + 1 + FREE_CREDITS
+            }
+        }
+    }
+}
+
+/// The run's attributes in hash order (after the change to the chosen bucket).
+fn run_attrs(slot: &mut Slot) -> Result<KVec<Attr>> {
+    let mut all = KVec::new();
+    for bucket in slot.run.iter_mut() {
+        for a in core::mem::replace(&mut bucket.attrs, KVec::new()) {
+            all.push(a, GFP_KERNEL)?;
+        }
+    }
+    sort(&mut all);
+    Ok(all)
+}
+
+/// Plan storing `slot` after its chosen bucket's attributes changed, before the
+/// transaction: what fits, what divides, whether the index has room.
+pub fn plan(sb: &NewSuperBlock, vol: &Volume, root_bh: &BufferHead, ino: u64, slot: &mut Slot) -> Result<Plan> {
     let block_size = vol.params.block_size as usize;
-    let list = entries(&attrs)?;
-    let Slot { rec, last_in_run, bucket } = slot;
-    if xattr_edit::bucket_fits(block_size, &list) {
-        return write(sb, vol, tx, bucket.blkno, Some(&bucket.bhs), &attrs, bucket.num_buckets);
+    let chosen = slot.attrs_mut()?;
+    sort(chosen);
+    if xattr_edit::bucket_fits(block_size, &entries(chosen)?) {
+        return Ok(Plan::Rewrite);
     }
-    if !last_in_run {
-        return Err(refuse(sb, ino, "dividing a full xattr bucket inside a run of buckets"));
+    let total: usize = slot.run.iter().map(|b| b.attrs.len()).sum();
+    let mut all = KVec::with_capacity(total, GFP_KERNEL)?;
+    for bucket in slot.run.iter() {
+        for a in bucket.attrs.iter() {
+            all.push(a.entry(), GFP_KERNEL)?;
+        }
     }
-    let pos = xattr_edit::bucket_split(block_size, &list).ok_or_else(|| refuse(sb, ino, "an xattr bucket full of one name hash"))?;
-    drop(list);
-    // Check the root has room before claiming anything.
+    all.sort_unstable_by_key(|e| e.hash);
+    let starts = partition(sb, block_size, ino, &all)?;
     {
         let xb = XattrBlock::new(root_bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
         let root = xb.xb_root();
         let list = root.xt_list();
-        if list.l_next_free_rec() >= list.l_count() {
+        let more = starts.len().saturating_sub(1);
+        if usize::from(list.l_next_free_rec()) + more > usize::from(list.l_count()) {
             return Err(refuse(sb, ino, "an xattr index with more records than its block holds"));
         }
     }
-    let upper = split_off(&mut attrs, pos)?;
-    let cpos = upper.first().map_or(0, |a| a.hash);
-    let blkno = claim_cluster(sb, vol, tx)?;
-    write(sb, vol, tx, bucket.blkno, Some(&bucket.bhs), &attrs, bucket.num_buckets)?;
-    write(sb, vol, tx, blkno, None, &upper, 1)?;
+    let free = if slot.clusters > 1 {
+        let bitmap = cluster_bitmap::read_inode(sb, vol)?;
+        let first = u32::try_from(slot.start >> (vol.cluster_bits - vol.block_bits)).map_err(|_| errno::euclean())?;
+        Some(cluster_bitmap::prepare_free(sb, vol, &bitmap, first + 1, slot.clusters - 1)?)
+    } else {
+        None
+    };
+    Ok(Plan::Relayout { starts, free })
+}
+
+/// The first indices of the buckets `entries` (sorted) divide into.
+fn partition(sb: &NewSuperBlock, block_size: usize, ino: u64, entries: &[TableEntry<'_>]) -> Result<KVec<usize>> {
+    let mut starts = KVec::new();
+    let mut failed = false;
+    let ok = xattr_edit::bucket_partition(block_size, entries, |i| failed |= starts.push(i, GFP_KERNEL).is_err());
+    if failed {
+        return Err(ENOMEM);
+    }
+    if !ok {
+        return Err(refuse(sb, ino, "an xattr bucket full of one name hash"));
+    }
+    Ok(starts)
+}
+
+/// Store `slot` as `plan` says, in `tx`.
+pub fn store(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, root_bh: &BufferHead, mut slot: Slot, plan: Plan) -> Result {
+    let (starts, free) = match plan {
+        Plan::Rewrite => {
+            let bucket = slot.run.get_mut(slot.chosen).ok_or(EINVAL)?;
+            sort(&mut bucket.attrs);
+            return write(sb, vol, tx, bucket.blkno, Some(&bucket.bhs), &bucket.attrs, bucket.num_buckets);
+        }
+        Plan::Relayout { starts, free } => (starts, free),
+    };
+    let mut all = run_attrs(&mut slot)?;
+    // The groups from last to first, each split off the end.
+    let mut placed = KVec::new();
+    for (g, &first) in starts.iter().enumerate().rev() {
+        let group = split_off(&mut all, first)?;
+        if g == 0 {
+            let bucket = slot.run.first().ok_or(EINVAL)?;
+            write(sb, vol, tx, slot.start, Some(&bucket.bhs), &group, 1)?;
+        } else {
+            let blkno = claim_cluster(sb, vol, tx)?;
+            write(sb, vol, tx, blkno, None, &group, 1)?;
+            placed.push((group.first().map_or(0, |a| a.hash), blkno), GFP_KERNEL)?;
+        }
+    }
+    let old_clusters = slot.clusters;
+    if let Some(run) = free {
+        let bitmap = cluster_bitmap::read_inode(sb, vol)?;
+        cluster_bitmap::free(tx, &bitmap, run)?;
+    }
+    let rec = slot.rec;
     tx.change(root_bh, Kind::XattrBlock, |data| {
         let Ok(mut xb) = XattrBlock::new(data) else { return };
         let mut root = xb.xb_root_mut();
-        let clusters = root.xt_clusters().saturating_add(1);
+        let clusters = root.xt_clusters().saturating_add(placed.len() as u32).saturating_sub(old_clusters.saturating_sub(1));
         root.set_xt_clusters(clusters);
-        insert_record(&mut root.xt_list_mut(), rec + 1, cpos, blkno);
+        let mut list = root.xt_list_mut();
+        if let Some(mut r) = list.rec_mut(rec) {
+            r.set_e_leaf_clusters(1);
+        }
+        // `placed` runs from the last group to the second.
+        for &(cpos, blkno) in placed.iter() {
+            insert_record(&mut list, rec + 1, cpos, blkno);
+        }
     })
 }
 
@@ -257,33 +347,38 @@ fn claim_cluster(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>) -> Resu
     Ok(u64::from(first) << (vol.cluster_bits - vol.block_bits))
 }
 
-/// Turn the full xattr block `root_bh` into an index whose buckets hold `attrs` (the
-/// block's attributes after the change), in one bucket or, when they do not fit, two
-/// (`ocfs2_xattr_create_index_block`), in `tx`.
-pub fn create_index(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, root_bh: &BufferHead, ino: u64, mut attrs: KVec<Attr>) -> Result {
-    sort(&mut attrs);
+/// Plan turning a full xattr block into an index whose buckets hold `attrs` (sorted
+/// here): the first indices of its buckets.
+pub fn plan_index(sb: &NewSuperBlock, vol: &Volume, ino: u64, attrs: &mut KVec<Attr>) -> Result<KVec<usize>> {
+    sort(attrs);
     let block_size = vol.params.block_size as usize;
-    let list = entries(&attrs)?;
-    let split = if xattr_edit::bucket_fits(block_size, &list) {
-        None
-    } else {
-        Some(xattr_edit::bucket_split(block_size, &list).ok_or_else(|| refuse(sb, ino, "an xattr bucket full of one name hash"))?)
-    };
-    drop(list);
-    let upper = match split {
-        Some(pos) => Some(split_off(&mut attrs, pos)?),
-        None => None,
-    };
-    let first = claim_cluster(sb, vol, tx)?;
-    write(sb, vol, tx, first, None, &attrs, 1)?;
-    let second = match upper {
-        Some(upper) => {
-            let blkno = claim_cluster(sb, vol, tx)?;
-            write(sb, vol, tx, blkno, None, &upper, 1)?;
-            Some((upper.first().map_or(0, |a| a.hash), blkno))
-        }
-        None => None,
-    };
+    let list = entries(attrs)?;
+    let starts = partition(sb, block_size, ino, &list)?;
+    if starts.len() > xattr_recs_per_xb(block_size) {
+        return Err(refuse(sb, ino, "an xattr index with more records than its block holds"));
+    }
+    Ok(starts)
+}
+
+/// Blocks [`create_index`] dirties for `buckets` buckets.
+pub fn index_credits(vol: &Volume, buckets: usize) -> u32 {
+    (buckets as u32).saturating_mul(blocks_per_bucket(vol) as u32 + cluster_bitmap::CLAIM_CREDITS) + 1
+}
+
+/// Turn the full xattr block `root_bh` into an index whose buckets hold `attrs` (sorted by
+/// [`plan_index`]), divided at `starts`, each bucket in a cluster of its own
+/// (`ocfs2_xattr_create_index_block`), in `tx`.
+pub fn create_index(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, root_bh: &BufferHead, mut attrs: KVec<Attr>, starts: &[usize]) -> Result {
+    let block_size = vol.params.block_size as usize;
+    let mut placed = KVec::new();
+    for &first in starts.iter().rev() {
+        let group = split_off(&mut attrs, first)?;
+        let blkno = claim_cluster(sb, vol, tx)?;
+        write(sb, vol, tx, blkno, None, &group, 1)?;
+        // The first bucket's record starts at hash 0, as the C makes it.
+        let cpos = if first == 0 { 0 } else { group.first().map_or(0, |a| a.hash) };
+        placed.push((cpos, blkno), GFP_KERNEL)?;
+    }
     let recs = xattr_recs_per_xb(block_size) as u16;
     tx.change(root_bh, Kind::XattrBlock, |data| {
         if let Some(attrs) = data.get_mut(XattrBlock::<()>::ATTRS_OFFSET..) {
@@ -293,15 +388,15 @@ pub fn create_index(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, root
         let flags = xb.xb_flags() | XATTR_INDEXED;
         xb.set_xb_flags(flags);
         let mut root = xb.xb_root_mut();
-        root.set_xt_clusters(if second.is_some() { 2 } else { 1 });
+        root.set_xt_clusters(placed.len() as u32);
         root.set_xt_last_eb_blk(0);
         let mut list = root.xt_list_mut();
         list.set_l_tree_depth(0);
         list.set_l_count(recs);
         list.set_l_next_free_rec(0);
-        insert_record(&mut list, 0, 0, first);
-        if let Some((cpos, blkno)) = second {
-            insert_record(&mut list, 1, cpos, blkno);
+        // `placed` runs from the last bucket to the first.
+        for &(cpos, blkno) in placed.iter() {
+            insert_record(&mut list, 0, cpos, blkno);
         }
     })
 }

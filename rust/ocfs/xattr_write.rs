@@ -396,10 +396,11 @@ fn apply(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, ino: u64, change
     };
     if old.is_none() {
         if let Some(slot) = slot.as_mut() {
-            let attrs = core::mem::replace(&mut slot.bucket.attrs, KVec::new());
+            let bucket = slot.attrs_mut()?;
+            let attrs = core::mem::replace(bucket, KVec::new());
             let (rest, found) = take_out(attrs, change.index, change.name)?;
             old = found.map(|a| (Place::Bucket, a));
-            slot.bucket.attrs = rest;
+            *bucket = rest;
         }
     }
     match (&old, change.value) {
@@ -456,33 +457,71 @@ fn apply(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, ino: u64, change
         return Err(refuse(sb, ino, "an attribute too big for an empty xattr block"));
     }
 
+    // The new attribute goes into its table now, its value root (if any) filled in once
+    // its clusters are claimed, so that every table is planned before the transaction.
+    let mut fresh_block = KVec::new();
+    if let (Some(n), Some(p)) = (new, place) {
+        match p {
+            Place::Inline => tables.inline.as_mut().ok_or(EINVAL)?.push(n, GFP_KERNEL)?,
+            Place::Block | Place::Index => match tables.block.as_mut() {
+                Some((_, attrs)) => attrs.push(n, GFP_KERNEL)?,
+                None => fresh_block.push(n, GFP_KERNEL)?,
+            },
+            Place::Bucket => slot.as_mut().ok_or(EINVAL)?.attrs_mut()?.push(n, GFP_KERNEL)?,
+        }
+    }
+    let block_empties = block_changed
+        && place != Some(Place::Block)
+        && tables.block.as_ref().is_some_and(|(_, attrs)| attrs.is_empty());
+    if inline_changed {
+        check(sb, ino, inline_region_size, tables.inline.as_ref().ok_or(EINVAL)?)?;
+    }
+    if block_changed && !block_empties {
+        let attrs = tables.block.as_ref().map_or(&fresh_block[..], |(_, a)| &a[..]);
+        check(sb, ino, block_region_size(vol), attrs)?;
+    }
+    let mut index_plan = None;
+    if place == Some(Place::Index) {
+        let (bh, mut attrs) = tables.block.take().ok_or(EINVAL)?;
+        let starts = xattr_bucket::plan_index(sb, vol, ino, &mut attrs)?;
+        index_plan = Some((bh, attrs, starts));
+    }
+    let bucket_plan = match (bucket_changed, tables.index.as_ref(), slot.as_mut()) {
+        (true, Some(root), Some(slot)) => Some(xattr_bucket::plan(sb, vol, root, ino, slot)?),
+        _ => None,
+    };
+
     // What the old value frees.
     let bitmap = cluster_bitmap::read_inode(sb, vol)?;
     let old_tree = match &old {
         Some((_, a)) if !a.local() => Some(prepare_tree(sb, vol, &bitmap, &a.stored, ino)?),
         _ => None,
     };
-    let block_empties = block_changed
-        && place != Some(Place::Block)
-        && tables.block.as_ref().is_some_and(|(_, attrs)| attrs.is_empty());
 
     let block_size = (vol.params.block_size as usize).max(1);
     let value_blocks = change.value.map_or(0, |v| if clusters == 0 { 0 } else { v.len().div_ceil(block_size) as u32 });
     let credits = (2 + suballoc::BLOCK_CREDITS + suballoc::CLAIM_CREDITS + cluster_bitmap::CLAIM_CREDITS + FREE_CREDITS)
-        .saturating_add(xattr_bucket::credits(vol))
+        .saturating_add(bucket_plan.as_ref().map_or(0, |p| p.credits(vol)))
+        .saturating_add(index_plan.as_ref().map_or(0, |(_, _, starts)| xattr_bucket::index_credits(vol, starts.len())))
         .saturating_add(value_blocks)
         .saturating_add(old_tree.as_ref().map_or(0, Tree::credits));
     let tx = writable.transaction(vol, credits)?;
 
-    let mut new = new;
-    if let (Some(n), Some(value)) = (new.as_mut(), change.value) {
-        if clusters > 0 {
-            let blkno = claim_value(sb, vol, &tx, &bitmap, clusters, ino)?;
-            write_value(sb, vol, &tx, blkno, value)?;
-            let mut root = KVec::new();
-            root.extend_from_slice(&xattr_edit::value_root(clusters, blkno), GFP_KERNEL)?;
-            n.stored = root;
-        }
+    if let Some(value) = change.value.filter(|_| clusters > 0) {
+        let blkno = claim_value(sb, vol, &tx, &bitmap, clusters, ino)?;
+        write_value(sb, vol, &tx, blkno, value)?;
+        let root = xattr_edit::value_root(clusters, blkno);
+        let target = match place {
+            Some(Place::Inline) => tables.inline.as_mut().map(|a| &mut a[..]),
+            Some(Place::Block) => Some(tables.block.as_mut().map_or(&mut fresh_block[..], |(_, a)| &mut a[..])),
+            Some(Place::Index) => index_plan.as_mut().map(|(_, a, _)| &mut a[..]),
+            Some(Place::Bucket) => slot.as_mut().and_then(|s| s.attrs_mut().ok()).map(|a| &mut a[..]),
+            None => None,
+        };
+        let attr = target.and_then(|attrs| attrs.iter_mut().find(|a| a.is(change.index, change.name))).ok_or(EINVAL)?;
+        let mut stored = KVec::new();
+        stored.extend_from_slice(&root, GFP_KERNEL)?;
+        attr.stored = stored;
     }
     if let Some(tree) = old_tree {
         free_tree(&tx, sb, vol, &bitmap, tree)?;
@@ -504,35 +543,19 @@ fn apply(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, ino: u64, change
                 xb.set_xb_blkno(block.blkno);
             }
         })?;
-        tables.block = Some((bh, KVec::new()));
+        tables.block = Some((bh, core::mem::replace(&mut fresh_block, KVec::new())));
         Some(block.blkno)
     } else {
         None
     };
-    match (new, place) {
-        (Some(n), Some(Place::Inline)) => tables.inline.as_mut().ok_or(EINVAL)?.push(n, GFP_KERNEL)?,
-        (Some(n), Some(Place::Block | Place::Index)) => tables.block.as_mut().ok_or(EINVAL)?.1.push(n, GFP_KERNEL)?,
-        (Some(n), Some(Place::Bucket)) => slot.as_mut().ok_or(EINVAL)?.bucket.attrs.push(n, GFP_KERNEL)?,
-        _ => {}
-    }
 
-    // Rewrite the tables changed; check them first, so the closures cannot fail.
-    if inline_changed {
-        let attrs = tables.inline.as_ref().ok_or(EINVAL)?;
-        check(sb, ino, inline_region_size, attrs)?;
-    }
-    if block_changed && !block_empties {
-        let (_, attrs) = tables.block.as_ref().ok_or(EINVAL)?;
-        check(sb, ino, block_region_size(vol), attrs)?;
-    }
-    if place == Some(Place::Index) {
-        let (bh, attrs) = tables.block.take().ok_or(EINVAL)?;
-        xattr_bucket::create_index(sb, vol, &tx, &bh, ino, attrs)?;
+    // Rewrite the tables changed.
+    if let Some((bh, attrs, starts)) = index_plan {
+        xattr_bucket::create_index(sb, vol, &tx, &bh, attrs, &starts)?;
         tables.index = Some(bh);
-    } else if bucket_changed {
-        let (root, mut slot) = (tables.index.as_ref().ok_or(EINVAL)?, slot.take().ok_or(EINVAL)?);
-        let attrs = core::mem::replace(&mut slot.bucket.attrs, KVec::new());
-        xattr_bucket::store(sb, vol, &tx, root, ino, slot, attrs)?;
+    }
+    if let (Some(plan), Some(root), Some(slot)) = (bucket_plan, tables.index.as_ref(), slot.take()) {
+        xattr_bucket::store(sb, vol, &tx, root, slot, plan)?;
     }
     if block_changed {
         let (bh, attrs) = tables.block.as_ref().ok_or(EINVAL)?;
@@ -551,7 +574,7 @@ fn apply(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, ino: u64, change
         (true, Some(attrs)) => Some(collect(attrs)?),
         _ => None,
     };
-    let has_block = (tables.block.is_some() && !block_empties) || new_block_bh.is_some() || tables.index.is_some();
+    let has_block = (tables.block.is_some() && !block_empties) || tables.index.is_some();
     tx.change(&di_bh, Kind::Inode, |data| {
         let len = data.len();
         let Ok(mut d) = Dinode::new(&mut *data) else { return };

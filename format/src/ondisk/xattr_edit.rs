@@ -275,6 +275,43 @@ pub fn bucket_split(block_size: usize, entries: &[TableEntry<'_>]) -> Option<usi
     best.map(|(pos, _)| pos)
 }
 
+/// How full [`bucket_partition`] fills a bucket (bytes of entries, names
+/// and values), leaving room for what comes next.
+pub const BUCKET_FILL: usize = XATTR_BUCKET_SIZE * 3 / 4;
+
+/// Divide `entries` (sorted by hash) into buckets: `start(i)` is called
+/// with the index of each bucket's first entry (0 first), each bucket
+/// filled up to [`BUCKET_FILL`] and never dividing one hash.  `false` when
+/// one hash alone does not fit a bucket.
+pub fn bucket_partition(block_size: usize, entries: &[TableEntry<'_>], mut start: impl FnMut(usize)) -> bool {
+    let mut first = 0;
+    let mut used = 0;
+    let mut i = 0;
+    start(0);
+    while i < entries.len() {
+        // The run of entries sharing entry i's hash.
+        let mut end = i + 1;
+        while end < entries.len() && entries[end].hash == entries[i].hash {
+            end += 1;
+        }
+        let group: usize = entries[i..end].iter().map(|e| e.usage()).sum();
+        let fits = bucket_fits(block_size, &entries[first..end]);
+        if i > first && (!fits || used + group > BUCKET_FILL) {
+            first = i;
+            used = 0;
+            start(i);
+            if !bucket_fits(block_size, &entries[i..end]) {
+                return false;
+            }
+        } else if !fits {
+            return false;
+        }
+        used += group;
+        i = end;
+    }
+    true
+}
+
 /// A value root (`XATTR_ROOT_SIZE` bytes) mapping `clusters` clusters
 /// from block `blkno` in one record, as `ocfs2_xattr_value_truncate`
 /// leaves a value that got one contiguous run.
@@ -487,6 +524,34 @@ mod tests {
         rev.reverse();
         let mut bucket = std::vec![0u8; XATTR_BUCKET_SIZE];
         assert_eq!(write_bucket(&mut bucket, 4096, &rev[..10], 1), Err(TableError::Inconsistent));
+    }
+
+    #[test]
+    fn partitions_fill_buckets_and_keep_hashes_together() {
+        let names: Vec<Vec<u8>> = (0..300).map(|i| std::format!("partition-name-{i}").into_bytes()).collect();
+        let value = [3u8; 40];
+        let mut entries = sorted(names.iter().map(|n| entry(n, &value, 40)).collect());
+        // A run of equal hashes.
+        for e in entries.iter_mut().skip(100).take(5) {
+            e.hash = 0x8000_0000;
+        }
+        let entries = sorted(entries);
+        for bs in [1024usize, 4096] {
+            let mut starts = Vec::new();
+            assert!(bucket_partition(bs, &entries, |i| starts.push(i)));
+            assert_eq!(starts[0], 0);
+            starts.push(entries.len());
+            for w in starts.windows(2) {
+                let part = &entries[w[0]..w[1]];
+                assert!(!part.is_empty() && bucket_fits(bs, part));
+                if w[0] > 0 {
+                    assert_ne!(entries[w[0] - 1].hash, entries[w[0]].hash);
+                }
+            }
+            assert!(starts.len() > 3);
+        }
+        let same: Vec<_> = entries.iter().map(|e| TableEntry { hash: 1, ..*e }).collect();
+        assert!(!bucket_partition(4096, &same, |_| {}));
     }
 
     #[test]
