@@ -69,12 +69,14 @@ impl Volume {
         if !sb.read_only() {
             refuse_read_write(sb, &params)?;
         }
-        if options.acl {
-            // As the C ocfs2: ACLs are extended attributes.
-            if !params.features.incompat.contains(crate::format::features::IncompatFeatures::XATTR) {
-                pr_err!("{}: ACL support requested but the volume has no xattr feature\n", sb.id());
-                return Err(EINVAL);
-            }
+        // As the C ocfs2: ACLs are extended attributes, on by default with them.
+        let xattr = params.features.incompat.contains(crate::format::features::IncompatFeatures::XATTR);
+        if options.acl_on() && !xattr {
+            pr_err!("{}: ACL support requested but the volume has no xattr feature\n", sb.id());
+            return Err(EINVAL);
+        }
+        let options = &options.resolved(xattr);
+        if options.acl_on() {
             sb.set_posix_acl();
         }
         let bh = sb.read_block(SUPER_BLOCK_BLKNO)?;
@@ -139,7 +141,8 @@ impl Volume {
             );
             return Err(errno::code(c::EOPNOTSUPP));
         }
-        if *options != self.options {
+        let xattr = self.params.features.incompat.contains(crate::format::features::IncompatFeatures::XATTR);
+        if options.resolved(xattr) != self.options {
             pr_err!("{}: mount options cannot change on remount yet\n", sb.id());
             return Err(EINVAL);
         }

@@ -155,7 +155,7 @@ pub fn list(sb: &NewSuperBlock, vol: &Volume, ino: u64, out: &mut XattrList<'_>)
         for entry in table.entries() {
             let Some(namespace) = namespace_of(entry.name_index()) else { continue };
             let acl = matches!(namespace, XattrNamespace::PosixAclAccess | XattrNamespace::PosixAclDefault);
-            if (namespace == XattrNamespace::User && !vol.options.user_xattr) || (acl && !vol.options.acl) || !namespace.listable() {
+            if (namespace == XattrNamespace::User && !vol.options.user_xattr) || (acl && !vol.options.acl_on()) || !namespace.listable() {
                 continue;
             }
             out.push(namespace, entry_name(sb, table, &entry, blkno)?)?;
