@@ -14,10 +14,10 @@
 //! longer than 80 bytes live in a run of clusters of their own, named by a value root in
 //! the table. Everything of one change is one transaction, checked before it starts.
 //!
-//! Not done: indexed xattr blocks (buckets), which the C makes when a block is full. A
-//! change that would need one, or that meets one the C made, is refused (`EOPNOTSUPP`)
-//! with a log line. Values whose clusters cannot be one contiguous run are refused with
-//! `ENOSPC` and a log line.
+//! A full block becomes an index of buckets ([`crate::xattr_bucket`]). Values whose
+//! clusters cannot be one contiguous run are refused with `ENOSPC` and a log line. Every
+//! table is planned (and anything refused) before the transaction opens; what can still
+//! fail inside it is allocation and I/O.
 
 use crate::cluster_bitmap::{self, FREE_CREDITS};
 use crate::format::dinode::{fast_symlink_chars, mode, Dinode, HAS_XATTR_FL, INLINE_DATA_FL, INLINE_XATTR_FL};
@@ -34,7 +34,6 @@ use crate::vfs::{BufferHead, INode, NewSuperBlock, XattrSetFlags as SetFlags};
 use crate::volume::Volume;
 use crate::{bindings as c, errno, xattr, xattr_bucket, Ocfs2};
 use kernel::prelude::*;
-
 
 /// One attribute as a table holds it.
 pub struct Attr {

@@ -251,30 +251,6 @@ pub fn write_bucket(
     Ok(())
 }
 
-/// Where to split the entries (sorted by hash) of a full bucket in two:
-/// the first index of the second bucket, near the middle by bytes, never
-/// between two entries of the same hash (a search looks for a hash in one
-/// bucket), both halves fitting.  `None` when there is no such place.
-pub fn bucket_split(block_size: usize, entries: &[TableEntry<'_>]) -> Option<usize> {
-    let total: usize = entries.iter().map(|e| e.usage()).sum();
-    let mut best: Option<(usize, usize)> = None;
-    let mut before = 0usize;
-    for pos in 1..entries.len() {
-        before += entries[pos - 1].usage();
-        if entries[pos - 1].hash == entries[pos].hash {
-            continue;
-        }
-        let imbalance = before.abs_diff(total - before);
-        if best.is_none_or(|(_, b)| imbalance < b)
-            && bucket_fits(block_size, &entries[..pos])
-            && bucket_fits(block_size, &entries[pos..])
-        {
-            best = Some((pos, imbalance));
-        }
-    }
-    best.map(|(pos, _)| pos)
-}
-
 /// How full [`bucket_partition`] fills a bucket (bytes of entries, names
 /// and values), leaving room for what comes next.
 pub const BUCKET_FILL: usize = XATTR_BUCKET_SIZE * 3 / 4;
@@ -507,23 +483,12 @@ mod tests {
     }
 
     #[test]
-    fn buckets_split_between_hashes() {
-        let names: Vec<Vec<u8>> = (0..60).map(|i| std::format!("a-rather-long-attribute-name-{i}").into_bytes()).collect();
-        let value = [1u8; 64];
-        let entries = sorted(names.iter().map(|n| entry(n, &value, 64)).collect());
-        assert!(!bucket_fits(4096, &entries));
-        let pos = bucket_split(4096, &entries).unwrap();
-        assert!(entries[pos - 1].hash < entries[pos].hash);
-        assert!(bucket_fits(4096, &entries[..pos]) && bucket_fits(4096, &entries[pos..]));
-        assert!((20..40).contains(&pos));
-        // All of one hash cannot be split.
-        let same: Vec<_> = entries.iter().map(|e| TableEntry { hash: 5, ..*e }).collect();
-        assert_eq!(bucket_split(4096, &same), None);
-        // Unsorted entries are refused.
-        let mut rev = entries.clone();
+    fn unsorted_buckets_are_refused() {
+        let names: Vec<Vec<u8>> = (0..10).map(|i| std::format!("name-{i}").into_bytes()).collect();
+        let mut rev = sorted(names.iter().map(|n| entry(n, b"v", 1)).collect());
         rev.reverse();
         let mut bucket = std::vec![0u8; XATTR_BUCKET_SIZE];
-        assert_eq!(write_bucket(&mut bucket, 4096, &rev[..10], 1), Err(TableError::Inconsistent));
+        assert_eq!(write_bucket(&mut bucket, 4096, &rev, 1), Err(TableError::Inconsistent));
     }
 
     #[test]
