@@ -13,6 +13,7 @@
 
 /* Extended attributes. */
 #include <linux/xattr.h>
+#include <linux/posix_acl.h>
 bool ocfs_capable_sys_admin(void);
 struct inode *ocfs_dentry_inode(struct dentry *dentry);
 
@@ -151,3 +152,22 @@ int ocfs_sb_flush(struct super_block *sb);
 void ocfs_truncate_setsize(struct inode *inode, loff_t size);
 /* block_truncate_page(): zero the block holding `from` past it, in the page cache. */
 int ocfs_block_truncate_page(struct inode *inode, loff_t from, get_block_t *get_block);
+
+/* POSIX ACLs: the superblock flag, entries of a `struct posix_acl` (ids in the initial user
+ * namespace), references, the inode's cache, and the VFS rules for new inodes, mode changes
+ * and chmod. */
+void ocfs_sb_set_posix_acl(struct super_block *sb);
+bool ocfs_sb_posix_acl(struct super_block *sb);
+u32 ocfs_acl_count(const struct posix_acl *acl);
+void ocfs_acl_entry(const struct posix_acl *acl, u32 i, u16 *tag, u16 *perm, u32 *id);
+struct posix_acl *ocfs_acl_alloc(u32 count);
+int ocfs_acl_set_entry(struct posix_acl *acl, u32 i, u16 tag, u16 perm, u32 id);
+void ocfs_acl_get(struct posix_acl *acl);
+void ocfs_acl_put(struct posix_acl *acl);
+void ocfs_set_cached_acl(struct inode *inode, int type, struct posix_acl *acl);
+int ocfs_acl_create(struct inode *dir, umode_t *mode, struct posix_acl **default_acl,
+		    struct posix_acl **acl);
+int ocfs_acl_update_mode(struct mnt_idmap *idmap, struct inode *inode, umode_t *mode,
+			 struct posix_acl **acl);
+int ocfs_setattr_acl_chmod(struct mnt_idmap *idmap, struct dentry *dentry, struct iattr *attr);
+void ocfs_inode_set_mode(struct inode *inode, umode_t mode);

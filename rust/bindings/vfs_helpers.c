@@ -516,3 +516,100 @@ int ocfs_block_truncate_page(struct inode *inode, loff_t from, get_block_t *get_
 {
 	return block_truncate_page(inode->i_mapping, from, get_block);
 }
+
+void ocfs_sb_set_posix_acl(struct super_block *sb)
+{
+	sb->s_flags |= SB_POSIXACL;
+}
+
+bool ocfs_sb_posix_acl(struct super_block *sb)
+{
+	return sb->s_flags & SB_POSIXACL;
+}
+
+u32 ocfs_acl_count(const struct posix_acl *acl)
+{
+	return acl->a_count;
+}
+
+void ocfs_acl_entry(const struct posix_acl *acl, u32 i, u16 *tag, u16 *perm, u32 *id)
+{
+	const struct posix_acl_entry *e = &acl->a_entries[i];
+
+	*tag = e->e_tag;
+	*perm = e->e_perm;
+	switch (e->e_tag) {
+	case ACL_USER:
+		*id = from_kuid(&init_user_ns, e->e_uid);
+		break;
+	case ACL_GROUP:
+		*id = from_kgid(&init_user_ns, e->e_gid);
+		break;
+	default:
+		*id = ACL_UNDEFINED_ID;
+	}
+}
+
+struct posix_acl *ocfs_acl_alloc(u32 count)
+{
+	return posix_acl_alloc(count, GFP_NOFS);
+}
+
+int ocfs_acl_set_entry(struct posix_acl *acl, u32 i, u16 tag, u16 perm, u32 id)
+{
+	struct posix_acl_entry *e = &acl->a_entries[i];
+
+	e->e_tag = tag;
+	e->e_perm = perm;
+	switch (tag) {
+	case ACL_USER:
+		e->e_uid = make_kuid(&init_user_ns, id);
+		return uid_valid(e->e_uid) ? 0 : -EINVAL;
+	case ACL_GROUP:
+		e->e_gid = make_kgid(&init_user_ns, id);
+		return gid_valid(e->e_gid) ? 0 : -EINVAL;
+	default:
+		return 0;
+	}
+}
+
+void ocfs_acl_get(struct posix_acl *acl)
+{
+	posix_acl_dup(acl);
+}
+
+void ocfs_acl_put(struct posix_acl *acl)
+{
+	posix_acl_release(acl);
+}
+
+void ocfs_set_cached_acl(struct inode *inode, int type, struct posix_acl *acl)
+{
+	set_cached_acl(inode, type, acl);
+}
+
+int ocfs_acl_create(struct inode *dir, umode_t *mode, struct posix_acl **default_acl,
+		    struct posix_acl **acl)
+{
+	return posix_acl_create(dir, mode, default_acl, acl);
+}
+
+int ocfs_acl_update_mode(struct mnt_idmap *idmap, struct inode *inode, umode_t *mode,
+			 struct posix_acl **acl)
+{
+	return posix_acl_update_mode(idmap, inode, mode, acl);
+}
+
+int ocfs_setattr_acl_chmod(struct mnt_idmap *idmap, struct dentry *dentry, struct iattr *attr)
+{
+	struct inode *inode = d_inode(dentry);
+
+	if (!(attr->ia_valid & ATTR_MODE) || S_ISLNK(inode->i_mode))
+		return 0;
+	return posix_acl_chmod(idmap, dentry, inode->i_mode);
+}
+
+void ocfs_inode_set_mode(struct inode *inode, umode_t mode)
+{
+	inode->i_mode = mode;
+}

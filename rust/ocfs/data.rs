@@ -36,6 +36,9 @@ pub fn read_folio(inode: &INode<Ocfs2>, folio: LockedFolio<'_, Ocfs2>) -> Result
     let vol = sb.data();
     let bh = meta::read_dinode(sb, &vol.params, vol.blocks, inode.ino())?;
     let dinode = Dinode::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
+    if info.symlink && !info.fast_symlink {
+        return read_slow_symlink(inode, folio, bh.data());
+    }
     if info.inline() && dinode.i_dyn_features() & INLINE_DATA_FL == 0 {
         // A write moved the data out to a cluster since the check above.
         return folio.read_mapped();
@@ -48,3 +51,35 @@ pub fn read_folio(inode: &INode<Ocfs2>, folio: LockedFolio<'_, Ocfs2>) -> Result
     folio.fill(bytes);
     Ok(())
 }
+
+/// The target of a symlink kept in a cluster, read through the buffer cache (which the
+/// journal keeps current, unlike the disk; `ocfs2_symlink_get_block`). Targets are
+/// shorter than `PATH_MAX`, so all of it is in the first folio.
+fn read_slow_symlink(inode: &INode<Ocfs2>, folio: LockedFolio<'_, Ocfs2>, dinode: &[u8]) -> Result {
+    let sb = inode.super_block();
+    let vol = sb.data();
+    let size = inode.size() as usize;
+    if folio.pos() != 0 || size == 0 {
+        folio.fill(&[]);
+        return Ok(());
+    }
+    if size >= PATH_MAX {
+        pr_err!("{}: corrupt metadata: symlink {} claims a {}-byte target\n", sb.id(), inode.ino(), size);
+        return Err(crate::errno::euclean());
+    }
+    let block_size = vol.params.block_size as usize;
+    let mut target = KVec::from_elem(0u8, size, GFP_KERNEL)?;
+    for (i, chunk) in target.chunks_mut(block_size.max(1)).enumerate() {
+        let Some((start, _)) = extent_map::map_block(sb, vol, dinode, i as u64, 1)? else {
+            pr_err!("{}: corrupt metadata: symlink {} has a hole in its target\n", sb.id(), inode.ino());
+            return Err(crate::errno::euclean());
+        };
+        let bh = meta::read(sb, vol.blocks, start, "symlink target")?;
+        chunk.copy_from_slice(bh.data().get(..chunk.len()).ok_or(EIO)?);
+    }
+    folio.fill(&target);
+    Ok(())
+}
+
+/// `PATH_MAX`: a symlink target and its NUL.
+const PATH_MAX: usize = 4096;

@@ -8,13 +8,16 @@
 //! marked unused. A crash anywhere leaves it in the orphan directory, and the next
 //! read-write mount deletes it.
 //!
+//! Extended attributes go first ([`crate::xattr_write::remove_all`]): values in clusters
+//! of their own and the xattr block.
+//!
 //! Not done yet: extent trees deeper than one level of extent blocks, reflinked extents,
-//! and inodes with an external xattr block. They stay orphans, with a log line, for a
-//! mount that can delete them.
+//! and indexed xattr blocks. They stay orphans, with a log line, for a mount that can
+//! delete them.
 
 use crate::cluster_bitmap::{self, FREE_CREDITS};
 use crate::{dir_write, dx_tree};
-use crate::format::dinode::{Dinode, Id2Kind, ORPHANED_FL, VALID_FL, HAS_XATTR_FL, INLINE_XATTR_FL};
+use crate::format::dinode::{Dinode, Id2Kind, ORPHANED_FL, VALID_FL};
 use crate::format::dir::FT_DIR;
 use crate::format::extent::{ExtentBlock, ExtentList, EXT_REFCOUNTED};
 use crate::suballoc;
@@ -122,11 +125,10 @@ fn delete(sb: &SuperBlock<Ocfs2>, ino: u64) -> Result {
             pr_err!("{}: inode {} has no links in memory but is not an orphan on disk\n", sb.id(), ino);
             return Err(errno::euclean());
         }
-        if d.i_dyn_features() & HAS_XATTR_FL != 0 && d.i_dyn_features() & INLINE_XATTR_FL == 0 || d.i_xattr_loc() != 0 {
-            return Err(refuse(sb, ino, "an inode with an xattr block"));
-        }
         d.is_dir()
     };
+    // Attribute values in clusters and the xattr block first, each step consistent.
+    crate::xattr_write::remove_all(sb, vol, writable, ino)?;
     free_clusters(sb, vol, writable, &bh)?;
     if is_dir {
         dx_tree::free(sb, vol, writable, &bh)?;

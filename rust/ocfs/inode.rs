@@ -20,12 +20,14 @@ pub struct InodeInfo {
     inline_data: AtomicBool,
     /// A symlink whose target lives in the inode block.
     pub fast_symlink: bool,
+    /// A symlink (fast or with its target in a cluster).
+    pub symlink: bool,
 }
 
 impl InodeInfo {
     /// Whether the data is reached through the extent tree.
     pub fn maps_blocks(&self) -> bool {
-        !self.inline() && !self.fast_symlink
+        !self.inline() && !self.symlink
     }
 
     /// Whether the data lives in the inode block.
@@ -96,7 +98,9 @@ fn read(cluster_bits: u32, dinode: &Dinode<&[u8]>) -> (INodeParams, InodeInfo) {
         flags,
         rdev: dinode.i_rdev(),
     };
-    let info = InodeInfo { inline_data: AtomicBool::new(inline_data), fast_symlink: is_symlink && clusters == 0 && !inline_data };
+    let info = InodeInfo { inline_data: AtomicBool::new(inline_data), fast_symlink: is_symlink && clusters == 0 && !inline_data,
+        symlink: is_symlink,
+    };
     (params, info)
 }
 

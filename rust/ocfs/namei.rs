@@ -19,8 +19,8 @@ use crate::format::dir::{dir_rec_len, file_type_of_mode, FT_DIR, MAX_FILENAME_LE
 use crate::format::dir_edit::fill_dots;
 use crate::format::features::IncompatFeatures;
 use crate::inode_alloc;
-use crate::transaction::Kind;
-use crate::vfs::{self, INode, NewInode, Timespec};
+use crate::transaction::{Kind, Transaction};
+use crate::vfs::{self, INode, NewInode, NewSuperBlock, Timespec};
 use crate::volume::Volume;
 use crate::{bindings as c, errno, inode, meta, Ocfs2};
 use kernel::prelude::*;
@@ -35,17 +35,15 @@ enum Layout<'a> {
     BlockDir,
     /// A symlink whose target fits in the inode block.
     FastSymlink(&'a [u8]),
+    /// A symlink whose target (and its NUL) goes to one cluster of its own at `blkno`
+    /// (`ocfs2_create_symlink_data`).
+    SlowSymlink { target: &'a [u8], blkno: u64 },
     /// An empty extent list (files, device nodes, FIFOs, sockets).
     Extents,
 }
 
 /// Room for `.` or `..` (`OCFS2_DIR_REC_LEN(2)`).
 const DOT_REC_LEN: usize = dir_rec_len(2);
-
-fn refuse(vol_id: &kernel::str::CStr, what: &str) -> Error {
-    pr_err!("{}: {} is not supported yet\n", vol_id, what);
-    errno::code(c::EOPNOTSUPP)
-}
 
 fn link_max(vol: &Volume) -> u32 {
     if vol.params.features.incompat.contains(IncompatFeatures::INDEXED_DIRS) { DX_LINK_MAX } else { LINK_MAX }
@@ -71,7 +69,8 @@ pub fn create(dir: &INode<Ocfs2>, name: &[u8], new: NewInode, target: Option<&[u
         (mode::LNK, Some(target)) if target.len() < fast_symlink_chars(vol.params.block_size as usize) => {
             Layout::FastSymlink(target)
         }
-        (mode::LNK, _) => return Err(refuse(sb.id(), "a symlink target too long for the inode block")),
+        (mode::LNK, Some(target)) if target.len() < 1usize << vol.cluster_bits => Layout::SlowSymlink { target, blkno: 0 },
+        (mode::LNK, _) => return Err(errno::enametoolong()),
         _ => Layout::Extents,
     };
     if kind == mode::DIR && dir.nlink() >= link_max(vol) {
@@ -85,11 +84,22 @@ pub fn create(dir: &INode<Ocfs2>, name: &[u8], new: NewInode, target: Option<&[u
         Layout::BlockDir => Some(cluster_bitmap::read_inode(sb, vol)?),
         _ => None,
     };
-    // The new inode, its allocator group and inode, the directory's inode and block, and
-    // a new directory's first block.
+    // The new inode, its allocator group and inode, the directory's inode and block; a
+    // new directory's first block; a slow symlink's cluster and the blocks its target fills.
     let first_block = if bitmap.is_some() { dir_grow::first_block_credits(vol) } else { 0 };
-    let tx = writable.transaction(vol, 2 + inode_alloc::CREDITS + add.credits() + first_block)?;
+    let symlink_blocks = match layout {
+        Layout::SlowSymlink { target, .. } => {
+            cluster_bitmap::CLAIM_CREDITS + (target.len() + 1).div_ceil((vol.params.block_size as usize).max(1)) as u32
+        }
+        _ => 0,
+    };
+    let credits = 2 + inode_alloc::CREDITS + add.credits() + first_block + symlink_blocks;
+    let tx = writable.transaction(vol, credits)?;
     let claimed = inode_alloc::claim(&tx, sb, vol)?;
+    let layout = match layout {
+        Layout::SlowSymlink { target, .. } => Layout::SlowSymlink { target, blkno: symlink_data(sb, vol, &tx, target)? },
+        other => other,
+    };
     let bh = sb.new_block(claimed.blkno)?;
     let now = dir.touch(true);
     tx.change(&bh, Kind::Inode, |block| {
@@ -106,7 +116,10 @@ pub fn create(dir: &INode<Ocfs2>, name: &[u8], new: NewInode, target: Option<&[u
     }
     inode::write_in(&tx, dir, &dir_bh)?;
     drop(tx);
-    inode::get(sb, claimed.blkno)
+    drop(_alloc);
+    let inode = inode::get(sb, claimed.blkno)?;
+    crate::acl::store_inherited(&inode, new.acls);
+    Ok(inode)
 }
 
 /// Fill the block of a new inode (`__ocfs2_mknod_locked` and `ocfs2_fill_new_dir_id`).
@@ -162,7 +175,43 @@ fn fill_new(block: &mut [u8], vol: &Volume, blkno: u64, bit: u16, new: &NewInode
             let mut list = dinode.extent_list_mut();
             list.set_l_count(extent_recs_per_inode(block_size) as u16);
         }
+        Layout::SlowSymlink { target, blkno } => {
+            dinode.set_links(1);
+            dinode.set_i_size(target.len() as u64);
+            dinode.set_i_clusters(1);
+            let mut list = dinode.extent_list_mut();
+            list.set_l_count(extent_recs_per_inode(block_size) as u16);
+            list.set_l_next_free_rec(1);
+            if let Some(mut rec) = list.rec_mut(0) {
+                rec.set_e_cpos(0);
+                rec.set_e_leaf_clusters(1);
+                rec.set_e_blkno(*blkno);
+            }
+        }
     }
+}
+
+/// Claim the cluster of a slow symlink and write `target` and its NUL to it, through the
+/// journal as the C does (so reads, which go through the buffer cache, see it at once);
+/// returns its first block.
+fn symlink_data(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, target: &[u8]) -> Result<u64> {
+    let bitmap = cluster_bitmap::read_inode(sb, vol)?;
+    let (cluster, _) = cluster_bitmap::claim(sb, vol, tx, &bitmap, 1)?;
+    let blkno = u64::from(cluster) << (vol.cluster_bits - vol.block_bits);
+    let block_size = (vol.params.block_size as usize).max(1);
+    // The target and its terminating NUL, block by block.
+    for i in 0..(target.len() + 1).div_ceil(block_size) {
+        let bh = sb.new_block(blkno + i as u64)?;
+        let part = target.get(i * block_size..).unwrap_or(&[]);
+        let part = part.get(..block_size).unwrap_or(part);
+        tx.create(&bh, Kind::Plain, |data| {
+            data.fill(0);
+            if let Some(out) = data.get_mut(..part.len()) {
+                out.copy_from_slice(part);
+            }
+        })?;
+    }
+    Ok(blkno)
 }
 
 /// `FileSystem::link` of ocfs.

@@ -50,10 +50,26 @@ pub struct Options {
     pub coherency_buffered: bool,
     pub user_xattr: bool,
     pub inode64: bool,
-    pub acl: bool,
+    /// POSIX ACLs; `None` until the mount decides: on when the volume has "xattr", as
+    /// the C ocfs2 does.
+    pub acl: Option<bool>,
     pub resv_level: u32,
     pub dir_resv_level: Option<u32>,
     pub journal_async_commit: bool,
+}
+
+impl Options {
+    /// Whether POSIX ACLs are on (after the mount decided the default).
+    pub fn acl_on(&self) -> bool {
+        self.acl == Some(true)
+    }
+
+    /// The options with the volume's defaults filled in: ACLs on with "xattr".
+    pub fn resolved(&self, xattr: bool) -> Self {
+        let mut options = self.clone();
+        options.acl.get_or_insert(xattr);
+        options
+    }
 }
 
 impl Default for Options {
@@ -75,7 +91,7 @@ impl Default for Options {
             coherency_buffered: false,
             user_xattr: true,
             inode64: false,
-            acl: false,
+            acl: None,
             resv_level: DEFAULT_RESV_LEVEL,
             dir_resv_level: None,
             journal_async_commit: false,
@@ -131,8 +147,8 @@ impl Options {
             ("user_xattr", None) => self.user_xattr = true,
             ("nouser_xattr", None) => self.user_xattr = false,
             ("inode64", None) => self.inode64 = true,
-            ("acl", None) => self.acl = true,
-            ("noacl", None) => self.acl = false,
+            ("acl", None) => self.acl = Some(true),
+            ("noacl", None) => self.acl = Some(false),
             ("resv_level", Some(v)) => self.resv_level = number(key, v, MAX_RESV_LEVEL)?,
             ("dir_resv_level", Some(v)) => self.dir_resv_level = Some(number(key, v, MAX_RESV_LEVEL)?),
             ("journal_async_commit", None) => self.journal_async_commit = true,
@@ -197,7 +213,7 @@ impl Options {
         if self.inode64 {
             out.write_str(",inode64")?;
         }
-        out.write_str(if self.acl { ",acl" } else { ",noacl" })?;
+        out.write_str(if self.acl_on() { ",acl" } else { ",noacl" })?;
         if self.resv_level != DEFAULT_RESV_LEVEL {
             write!(out, ",resv_level={}", self.resv_level)?;
         }

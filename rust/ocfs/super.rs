@@ -30,6 +30,7 @@ mod jbd2;
 #[allow(dead_code)] // shared binding layer: each module uses a part of it
 mod vfs;
 
+mod acl;
 mod cluster_bitmap;
 mod data;
 mod delete;
@@ -55,6 +56,8 @@ mod truncate;
 mod volume;
 mod write;
 mod xattr;
+mod xattr_bucket;
+mod xattr_write;
 
 use kernel::{c_str, prelude::*, str::CStr, types::ARef};
 
@@ -216,6 +219,24 @@ impl vfs::FileSystem for Ocfs2 {
     ) -> Result<usize> {
         let sb = inode.super_block();
         xattr::get(sb, sb.data(), inode.ino(), namespace, name, buf)
+    }
+
+    fn get_acl(inode: &vfs::INode<Self>, kind: vfs::AclKind) -> Result<Option<ARef<vfs::PosixAcl>>> {
+        acl::get(inode, kind)
+    }
+
+    fn set_acl(inode: &vfs::INode<Self>, kind: vfs::AclKind, acl: Option<&vfs::PosixAcl>, mode_changed: bool) -> Result {
+        acl::set(inode, kind, acl, mode_changed)
+    }
+
+    fn set_xattr(
+        inode: &vfs::INode<Self>,
+        namespace: vfs::XattrNamespace,
+        name: &[u8],
+        value: Option<&[u8]>,
+        flags: vfs::XattrSetFlags,
+    ) -> Result {
+        xattr::set(inode, namespace, name, value, flags)
     }
 
     fn list_xattr(inode: &vfs::INode<Self>, list: &mut vfs::XattrList<'_>) -> Result {

@@ -52,6 +52,10 @@ pub struct Volume {
     /// The volume UUID, and the seed of the directory index's name hash.
     pub uuid: [u8; 16],
     pub dx_seed: [u32; 4],
+    /// The seed of the xattr name hash (`s_uuid_hash`), and the size of the inline xattr
+    /// area new ones get (`s_xattr_inline_size`; 0: none).
+    pub uuid_hash: u32,
+    pub xattr_inline_size: u16,
     pub options: Options,
     /// What a read-write mount holds: its journal.
     pub rw: SetOnce<Writable>,
@@ -70,9 +74,15 @@ impl Volume {
         if !sb.read_only() {
             refuse_read_write(sb, &params)?;
         }
-        if options.acl {
-            pr_err!("{}: POSIX ACLs (acl) are not supported yet; mount with noacl\n", sb.id());
-            return Err(errno::code(c::EOPNOTSUPP));
+        // As the C ocfs2: ACLs are extended attributes, on by default with them.
+        let xattr = params.features.incompat.contains(crate::format::features::IncompatFeatures::XATTR);
+        if options.acl_on() && !xattr {
+            pr_err!("{}: ACL support requested but the volume has no xattr feature\n", sb.id());
+            return Err(EINVAL);
+        }
+        let options = &options.resolved(xattr);
+        if options.acl_on() {
+            sb.set_posix_acl();
         }
         let bh = sb.read_block(SUPER_BLOCK_BLKNO)?;
         meta::verify_check(sb, &params, bh.data(), SUPER_BLOCK_BLKNO, Dinode::<()>::CHECK_OFFSET)?;
@@ -101,6 +111,8 @@ impl Volume {
             first_cluster_group: super_block.s_first_cluster_group(),
             uuid: super_block.s_uuid(),
             dx_seed: dx_seed(super_block.s_dx_seed(), super_block.s_uuid_hash()),
+            uuid_hash: super_block.s_uuid_hash(),
+            xattr_inline_size: super_block.s_xattr_inline_size(),
             options: options.clone(),
             rw: SetOnce::new(),
         };
@@ -126,7 +138,8 @@ impl Volume {
 
     /// Check the options of `mount -o remount`: they stay as mounted, for now.
     pub fn check_remount(&self, sb: &NewSuperBlock, options: &Options) -> Result {
-        if *options != self.options {
+        let xattr = self.params.features.incompat.contains(crate::format::features::IncompatFeatures::XATTR);
+        if options.resolved(xattr) != self.options {
             pr_err!("{}: mount options cannot change on remount yet\n", sb.id());
             return Err(EINVAL);
         }

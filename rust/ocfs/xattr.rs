@@ -12,10 +12,13 @@ use crate::format::dinode::{Dinode, HAS_XATTR_FL};
 use crate::format::features::IncompatFeatures;
 use crate::format::xattr::{
     validate_xattr_bucket, XattrBlock, XattrEntry, XattrHeader, XattrValueRoot, XATTR_BUCKET_SIZE,
-    XATTR_INDEX_SECURITY, XATTR_INDEX_TRUSTED, XATTR_INDEX_USER,
+    XATTR_INDEX_POSIX_ACL_ACCESS, XATTR_INDEX_POSIX_ACL_DEFAULT, XATTR_INDEX_SECURITY, XATTR_INDEX_TRUSTED,
+    XATTR_INDEX_USER,
 };
 use crate::meta;
-use crate::vfs::{cond_resched, BufferHead, NewSuperBlock, XattrList, XattrNamespace};
+use crate::format::xattr_edit;
+use crate::vfs::{cond_resched, BufferHead, INode, NewSuperBlock, XattrList, XattrNamespace, XattrSetFlags};
+use crate::{xattr_write, Ocfs2};
 use crate::volume::Volume;
 use core::ops::ControlFlow;
 use kernel::prelude::*;
@@ -26,6 +29,8 @@ fn index_of(namespace: XattrNamespace) -> u8 {
         XattrNamespace::User => XATTR_INDEX_USER,
         XattrNamespace::Trusted => XATTR_INDEX_TRUSTED,
         XattrNamespace::Security => XATTR_INDEX_SECURITY,
+        XattrNamespace::PosixAclAccess => XATTR_INDEX_POSIX_ACL_ACCESS,
+        XattrNamespace::PosixAclDefault => XATTR_INDEX_POSIX_ACL_DEFAULT,
     }
 }
 
@@ -34,7 +39,8 @@ fn namespace_of(index: u8) -> Option<XattrNamespace> {
         XATTR_INDEX_USER => Some(XattrNamespace::User),
         XATTR_INDEX_TRUSTED => Some(XattrNamespace::Trusted),
         XATTR_INDEX_SECURITY => Some(XattrNamespace::Security),
-        // POSIX ACLs (2, 3) are not served until ACL support lands.
+        XATTR_INDEX_POSIX_ACL_ACCESS => Some(XattrNamespace::PosixAclAccess),
+        XATTR_INDEX_POSIX_ACL_DEFAULT => Some(XattrNamespace::PosixAclDefault),
         _ => None,
     }
 }
@@ -126,7 +132,7 @@ fn read_bucket(sb: &NewSuperBlock, vol: &Volume, first: u64, blocks: u64, bucket
     validate_xattr_bucket(bucket, vol.params.block_size, first).map_err(|e| meta::corrupt(sb, &e))
 }
 
-fn read_block(sb: &NewSuperBlock, vol: &Volume, blkno: u64) -> Result<BufferHead> {
+pub fn read_block(sb: &NewSuperBlock, vol: &Volume, blkno: u64) -> Result<BufferHead> {
     let bh = meta::read_checked(sb, &vol.params, vol.blocks, blkno, "xattr block", |_| XattrBlock::<()>::CHECK_OFFSET)?;
     let block = XattrBlock::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
     block.validate(blkno, &vol.params).map_err(|e| meta::corrupt(sb, &e))?;
@@ -148,7 +154,8 @@ pub fn list(sb: &NewSuperBlock, vol: &Volume, ino: u64, out: &mut XattrList<'_>)
     for_each_table(sb, vol, ino, |table, blkno| {
         for entry in table.entries() {
             let Some(namespace) = namespace_of(entry.name_index()) else { continue };
-            if (namespace == XattrNamespace::User && !vol.options.user_xattr) || !namespace.listable() {
+            let acl = matches!(namespace, XattrNamespace::PosixAclAccess | XattrNamespace::PosixAclDefault);
+            if (namespace == XattrNamespace::User && !vol.options.user_xattr) || (acl && !vol.options.acl_on()) || !namespace.listable() {
                 continue;
             }
             out.push(namespace, entry_name(sb, table, &entry, blkno)?)?;
@@ -164,13 +171,18 @@ pub fn get(
     ino: u64,
     namespace: XattrNamespace,
     name: &[u8],
-    mut buf: Option<&mut [u8]>,
+    buf: Option<&mut [u8]>,
 ) -> Result<usize> {
     check_supported(vol)?;
     if namespace == XattrNamespace::User && !vol.options.user_xattr {
         return Err(errno::code(crate::bindings::EOPNOTSUPP));
     }
-    let index = index_of(namespace);
+    get_index(sb, vol, ino, index_of(namespace), name, buf)
+}
+
+/// The value of attribute `index`/`name` (any index: ACLs too) into `buf`, or its size.
+pub fn get_index(sb: &NewSuperBlock, vol: &Volume, ino: u64, index: u8, name: &[u8], mut buf: Option<&mut [u8]>) -> Result<usize> {
+    check_supported(vol)?;
     let mut found = None;
     for_each_table(sb, vol, ino, |table, blkno| {
         for entry in table.entries() {
@@ -183,6 +195,23 @@ pub fn get(
         Ok(ControlFlow::Continue(()))
     })?;
     found.ok_or(errno::code(crate::bindings::ENODATA))
+}
+
+/// `setxattr`/`removexattr` (`value` `None`) of a `user.`, `trusted.` or `security.`
+/// attribute.
+pub fn set(inode: &INode<Ocfs2>, namespace: XattrNamespace, name: &[u8], value: Option<&[u8]>, flags: XattrSetFlags) -> Result {
+    let vol = inode.super_block().data();
+    check_supported(vol)?;
+    if namespace == XattrNamespace::User && !vol.options.user_xattr {
+        return Err(errno::code(crate::bindings::EOPNOTSUPP));
+    }
+    if name.is_empty() {
+        return Err(EINVAL);
+    }
+    if name.len() > xattr_edit::XATTR_NAME_MAX {
+        return Err(ERANGE);
+    }
+    xattr_write::set(inode, xattr_write::Change { index: index_of(namespace), name, value, flags })
 }
 
 fn entry_name<'a>(sb: &NewSuperBlock, table: &'a XattrHeader<&'a [u8]>, entry: &XattrEntry<&[u8]>, blkno: u64) -> Result<&'a [u8]> {

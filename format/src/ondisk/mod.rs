@@ -50,6 +50,7 @@ pub mod superblock;
 pub mod system;
 pub mod truncate_log;
 pub mod xattr;
+pub mod xattr_edit;
 
 #[rustfmt::skip]
 mod layout_check;

@@ -13,6 +13,7 @@
 //! (`T::INodeData`) is written once while the inode is new (locked by the VFS, invisible to
 //! others) and freed with the inode after an RCU grace period.
 
+mod acl;
 mod buffer;
 mod dir;
 mod folio;
@@ -24,6 +25,7 @@ mod seq;
 mod super_block;
 mod xattr;
 
+pub use acl::{AclEntry, AclKind, InheritedAcls, PosixAcl};
 pub use buffer::BufferHead;
 pub use dir::{DirEmitter, DirEntryType};
 pub use folio::{LockedFolio, WriteFolio};
@@ -32,7 +34,7 @@ pub use namespace::NewInode;
 pub use once::SetOnce;
 pub use seq::SeqFile;
 pub use super_block::{NewSuperBlock, StatFs, SuperBlock};
-pub use xattr::{XattrList, XattrNamespace};
+pub use xattr::{XattrList, XattrNamespace, XattrSetFlags};
 
 use crate::bindings as c;
 use core::cell::UnsafeCell;
@@ -181,6 +183,24 @@ pub trait FileSystem: Sized + 'static {
         name: &[u8],
         buf: Option<&mut [u8]>,
     ) -> Result<usize>;
+
+    /// ACL `kind` of `inode`, from the disk (the VFS caches it): `None` when it has none.
+    fn get_acl(inode: &INode<Self>, kind: AclKind) -> Result<Option<ARef<PosixAcl>>>;
+
+    /// Store ACL `kind` of `inode`, or remove it (`None`). The binding applied the VFS rules
+    /// first: for an access ACL, the inode's mode follows it, and `mode_changed` says the
+    /// VFS inode's mode changed and must be written too.
+    fn set_acl(inode: &INode<Self>, kind: AclKind, acl: Option<&PosixAcl>, mode_changed: bool) -> Result;
+
+    /// Set extended attribute `namespace.name` of `inode` to `value`, or remove it (`None`),
+    /// under `flags`; the VFS holds the inode's lock and checked permissions.
+    fn set_xattr(
+        inode: &INode<Self>,
+        namespace: XattrNamespace,
+        name: &[u8],
+        value: Option<&[u8]>,
+        flags: XattrSetFlags,
+    ) -> Result;
 
     /// Add the names of `inode`'s extended attributes to `list`.
     fn list_xattr(inode: &INode<Self>, list: &mut XattrList<'_>) -> Result;

@@ -6,7 +6,8 @@
 //! and the victims' `i_rwsem`) for the whole call, which is what lets the filesystem update
 //! the VFS inodes' link counts and times through [`INode`]'s setters.
 
-use super::{FileSystem, INode};
+use super::{FileSystem, INode, InheritedAcls, PosixAcl};
+use core::ptr;
 use crate::bindings as c;
 
 use kernel::{
@@ -18,13 +19,15 @@ use kernel::{
 /// A new inode's type and permission bits and its owner, as the VFS rules decide them
 /// (`inode_init_owner`: the caller's fsuid; the directory's group and setgid bit when the
 /// directory is setgid), and its device number for device nodes.
-#[derive(Clone, Copy, Debug)]
 pub struct NewInode {
     pub mode: u16,
     pub uid: u32,
     pub gid: u32,
     /// Device number (huge-encoded) of a device node.
     pub rdev: u64,
+    /// The ACLs inherited from the directory's default ACL (POSIX ACLs on), which the
+    /// mode already reflects (`posix_acl_create`); the filesystem stores them.
+    pub acls: InheritedAcls,
 }
 
 /// The name of `dentry`.
@@ -55,7 +58,17 @@ unsafe fn make<T: FileSystem>(
     let (mut mode, mut uid, mut gid) = (mode, 0, 0);
     // SAFETY: as the caller guarantees; the helper reads the caller's credentials.
     unsafe { c::ocfs_new_owner(idmap, dir, &mut mode, &mut uid, &mut gid) };
-    let new = NewInode { mode, uid, gid, rdev };
+    // The directory's default ACL narrows the mode and gives the ACLs to inherit (or,
+    // without one, the umask applies: with POSIX ACLs on, the VFS left it to this).
+    let (mut umode, mut default, mut access) = (mode as c::umode_t, ptr::null_mut(), ptr::null_mut());
+    // SAFETY: as the caller guarantees; the references returned are ours.
+    let ret = unsafe { c::ocfs_acl_create(dir, &mut umode, &mut default, &mut access) };
+    if ret != 0 {
+        return ret;
+    }
+    // SAFETY: NULL or references `posix_acl_create` gave us.
+    let acls = unsafe { InheritedAcls { default: PosixAcl::from_owned(default), access: PosixAcl::from_owned(access) } };
+    let new = NewInode { mode: umode as u16, uid, gid, rdev, acls };
     // SAFETY: as the caller guarantees.
     let (dir_node, name) = unsafe { (INode::<T>::from_raw(dir), name(dentry)) };
     match T::create(dir_node, name, new, target) {

@@ -7,7 +7,7 @@ use crate::errno;
 use super::namespace;
 use super::{
     WriteFolio, WriteMapping, DirEmitter, FileSystem, INode, LockedFolio, NewSuperBlock, SeqFile, SuperBlock, XattrList,
-    XattrNamespace,
+    XattrNamespace, XattrSetFlags, AclKind, PosixAcl,
 };
 use crate::bindings as c;
 use core::marker::PhantomData;
@@ -72,12 +72,14 @@ impl<T: FileSystem> Tables<T> {
             flags: namespace as c_int,
             list: None,
             get: Some(xattr_get::<T>),
-            set: None,
+            set: Some(xattr_set::<T>),
         }
     }
 
     const DIR_INODE: c::inode_operations = c::inode_operations {
         lookup: Some(lookup::<T>),
+        get_inode_acl: Some(get_inode_acl::<T>),
+        set_acl: Some(set_acl::<T>),
         listxattr: Some(listxattr::<T>),
         setattr: Some(setattr::<T>),
         create: Some(namespace::create::<T>),
@@ -125,6 +127,8 @@ impl<T: FileSystem> Tables<T> {
     /// Regular and special files (which get their file operations from
     /// `init_special_inode`).
     const PLAIN_INODE: c::inode_operations = c::inode_operations {
+        get_inode_acl: Some(get_inode_acl::<T>),
+        set_acl: Some(set_acl::<T>),
         listxattr: Some(listxattr::<T>),
         setattr: Some(setattr::<T>),
         // SAFETY: as above.
@@ -405,7 +409,71 @@ unsafe extern "C" fn setattr<T: FileSystem>(
     }
     // SAFETY: as above; the inode lock is held, as `setattr_copy` wants.
     unsafe { c::ocfs_setattr_copy(idmap, raw, attr) };
-    to_errno(T::write_inode(inode))
+    if let Err(err) = T::write_inode(inode) {
+        return err.to_errno();
+    }
+    // A new mode rewrites the access ACL's owner, group and other entries
+    // (`posix_acl_chmod`, through `get_inode_acl` and `set_acl`); nothing without ACLs.
+    // SAFETY: as above.
+    unsafe { c::ocfs_setattr_acl_chmod(idmap, dentry, attr) }
+}
+
+unsafe extern "C" fn get_inode_acl<T: FileSystem>(inode: *mut c::inode, kind: c_int, rcu: bool) -> *mut c::posix_acl {
+    if rcu {
+        // Reading the disk may sleep: the VFS retries outside RCU.
+        return err_ptr(ECHILD);
+    }
+    let Some(kind) = AclKind::from_raw(kind) else { return err_ptr(EINVAL) };
+    // SAFETY: the VFS passes a live inode of ours.
+    let inode = unsafe { INode::<T>::from_raw(inode) };
+    match T::get_acl(inode, kind) {
+        // The reference passes to the VFS (which caches it).
+        Ok(Some(acl)) => ARef::into_raw(acl).as_ptr().cast(),
+        Ok(None) => ptr::null_mut(),
+        Err(err) => err_ptr(err),
+    }
+}
+
+unsafe extern "C" fn set_acl<T: FileSystem>(
+    idmap: *mut c::mnt_idmap,
+    dentry: *mut c::dentry,
+    acl: *mut c::posix_acl,
+    kind: c_int,
+) -> c_int {
+    let Some(kind) = AclKind::from_raw(kind) else { return EINVAL.to_errno() };
+    // SAFETY: the VFS passes a positive dentry of ours with its inode locked, and an ACL
+    // (or NULL) it holds a reference on for the call.
+    let raw = unsafe { c::ocfs_dentry_inode(dentry) };
+    // SAFETY: as above.
+    let inode = unsafe { INode::<T>::from_raw(raw) };
+    let old_mode = inode.mode();
+    let mut acl = acl;
+    if kind == AclKind::Access && !acl.is_null() {
+        // The mode follows the ACL; an ACL the mode says all of goes (`acl` becomes NULL).
+        let mut mode = old_mode as c::umode_t;
+        // SAFETY: as above; `acl` stays referenced by the VFS whatever the helper does.
+        let ret = unsafe { c::ocfs_acl_update_mode(idmap, raw, &mut mode, &mut acl) };
+        if ret != 0 {
+            return ret;
+        }
+        // SAFETY: as above; the inode lock is held.
+        unsafe { c::ocfs_inode_set_mode(raw, mode) };
+    }
+    let mode_changed = inode.mode() != old_mode;
+    // SAFETY: NULL or an ACL the VFS keeps alive for the call.
+    let borrowed = (!acl.is_null()).then(|| unsafe { PosixAcl::from_raw(acl) });
+    match T::set_acl(inode, kind, borrowed, mode_changed) {
+        Ok(()) => {
+            // SAFETY: as above; the cache takes its own reference.
+            unsafe { c::ocfs_set_cached_acl(raw, kind.raw(), acl) };
+            0
+        }
+        Err(err) => {
+            // SAFETY: as above.
+            unsafe { c::ocfs_inode_set_mode(raw, old_mode as c::umode_t) };
+            err.to_errno()
+        }
+    }
 }
 
 unsafe extern "C" fn iterate_shared<T: FileSystem>(file: *mut c::file, ctx: *mut c::dir_context) -> c_int {
@@ -510,6 +578,33 @@ unsafe extern "C" fn xattr_get<T: FileSystem>(
         Ok(len) => c_int::try_from(len).unwrap_or(c_int::MAX),
         Err(err) => err.to_errno(),
     }
+}
+
+unsafe extern "C" fn xattr_set<T: FileSystem>(
+    handler: *const c::xattr_handler,
+    _idmap: *mut c::mnt_idmap,
+    _dentry: *mut c::dentry,
+    inode: *mut c::inode,
+    name: *const ffi::c_char,
+    value: *const ffi::c_void,
+    size: usize,
+    flags: c_int,
+) -> c_int {
+    // SAFETY: the VFS passes one of our handlers, a live inode of ours (locked, permission
+    // checked), the name without its prefix (NUL-terminated) and the value of `size` bytes,
+    // or NULL to remove the attribute.
+    let (namespace, inode, name, value) = unsafe {
+        (
+            namespace_of((*handler).flags),
+            INode::<T>::from_raw(inode),
+            kernel::str::CStr::from_char_ptr(name),
+            (!value.is_null()).then(|| core::slice::from_raw_parts(value.cast::<u8>(), size)),
+        )
+    };
+    let Some(namespace) = namespace else { return EINVAL.to_errno() };
+    // `XATTR_CREATE` and `XATTR_REPLACE` of uapi/linux/xattr.h.
+    let flags = XattrSetFlags { create: flags & 1 != 0, replace: flags & 2 != 0 };
+    to_errno(T::set_xattr(inode, namespace, name.as_bytes(), value, flags))
 }
 
 unsafe extern "C" fn listxattr<T: FileSystem>(dentry: *mut c::dentry, buffer: *mut ffi::c_char, size: usize) -> isize {

@@ -99,6 +99,19 @@ impl NewSuperBlock {
         unsafe { c::ocfs_sb_rdonly(self.as_ptr()) }
     }
 
+    /// Turn on POSIX ACLs (`SB_POSIXACL`): the VFS then leaves the umask to the ACL rules
+    /// and checks permissions against ACLs.
+    pub fn set_posix_acl(&self) {
+        // SAFETY: valid superblock, being set up.
+        unsafe { c::ocfs_sb_set_posix_acl(self.as_ptr()) }
+    }
+
+    /// Whether POSIX ACLs are on.
+    pub fn posix_acl(&self) -> bool {
+        // SAFETY: valid superblock.
+        unsafe { c::ocfs_sb_posix_acl(self.as_ptr()) }
+    }
+
     /// Publish the volume's UUID (`s_uuid`, what `blkid`-like tools and overlayfs read).
     pub fn set_uuid(&self, uuid: &[u8]) {
         // SAFETY: valid superblock; the helper copies at most `sizeof(s_uuid)` bytes.

@@ -14,6 +14,10 @@ pub enum XattrNamespace {
     Trusted,
     /// `security.`: security modules.
     Security,
+    /// `system.posix_acl_access` (an empty name), for listings.
+    PosixAclAccess,
+    /// `system.posix_acl_default` (an empty name), for listings.
+    PosixAclDefault,
 }
 
 impl XattrNamespace {
@@ -23,6 +27,8 @@ impl XattrNamespace {
             Self::User => b"user.",
             Self::Trusted => b"trusted.",
             Self::Security => b"security.",
+            Self::PosixAclAccess => b"system.posix_acl_access",
+            Self::PosixAclDefault => b"system.posix_acl_default",
         }
     }
 
@@ -35,6 +41,15 @@ impl XattrNamespace {
             _ => true,
         }
     }
+}
+
+/// `XATTR_CREATE` and `XATTR_REPLACE` of a `setxattr(2)` call.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct XattrSetFlags {
+    /// Fail with `EEXIST` if the attribute exists.
+    pub create: bool,
+    /// Fail with `ENODATA` if it does not.
+    pub replace: bool,
 }
 
 /// The buffer of a `listxattr(2)` call: NUL-terminated full names one after another, or,
