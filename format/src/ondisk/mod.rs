@@ -37,6 +37,7 @@ pub mod dx;
 pub mod dx_hash;
 pub mod error;
 pub mod extent;
+pub mod extent_edit;
 pub mod features;
 pub mod group;
 pub mod heartbeat;
