@@ -14,32 +14,33 @@
 # - shared writable mmap (page_mkwrite): fio's mmap engine and stress-ng --mmap-file.
 # Every file is compared with a copy made the same way on tmpfs (or a checksum), after
 # drop_caches and after remount; fsck.ocfs2 finds nothing, and the C ocfs2 reads the same.
-set -eu
+set -eux
 . /usr/share/ocfs/lib.sh
 mkdir -p /mnt/ocfs /tmp/want
 dev=$(basename "$DISK")
-m=/mnt/ocfs w=/tmp/want
+MNT=/mnt/ocfs WANT=/tmp/want
 
 drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches; }
 tree_depth() { debugfs.ocfs2 -R "stat /$2" "$1" 2>/dev/null | sed -n 's/.*Tree Depth: \([0-9]*\).*/\1/p' | head -1; }
 free_clusters() { debugfs.ocfs2 -R "stat //global_bitmap" "$1" 2>/dev/null | sed -n 's/.*Free: \([0-9]*\).*/\1/p' | head -1; }
 # Every file in /tmp/want against its copy under $1, and the fio files against their sums.
 compare_all() { # dir what
-    for f in "$w"/*; do
+    for f in "$WANT"/*; do
         cmp "$f" "$1/$(basename "$f")" || fail "$2: $(basename "$f") differs"
     done
     if [ -s /tmp/sums ]; then (cd "$1" && md5sum -c --quiet /tmp/sums) || fail "$2: fio files differ"; fi
 }
 both() { # command with @ for the directory: run on ours and on the copy
-    for d in $m $w; do eval "$(echo "$1" | sed "s|@|$d|g")" || fail "$1 on $d"; done
+    for d in $MNT $WANT; do eval "$(echo "$1" | sed "s|@|$d|g")" || fail "$1 on $d"; done
 }
 no_errors() { # what
     if dmesg | grep "ocfs: $dev: .*\(error\|corrupt\|not supported\|could not\)"; then fail "$1: errors logged"; fi
 }
 fio_job() { # name options...
     n=$1; shift
-    fio --name="$n" --filename="$m/$n" --output=/tmp/fio.log "$@" || { cat /tmp/fio.log; fail "fio $n"; }
-    (cd $m && md5sum "$n") >> /tmp/sums
+    timeout 120 fio --name="$n" --filename="$MNT/$n" --output=/tmp/fio.log "$@" || {
+        cat /tmp/fio.log; echo w > /proc/sysrq-trigger; echo l > /proc/sysrq-trigger; dmesg | tail -150; fail "fio $n"; }
+    (cd $MNT && md5sum "$n") >> /tmp/sums
 }
 
 for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local -b 512 -C 4K" \
@@ -48,10 +49,10 @@ for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local -b 512 -C 4K" \
     $mkfs -q -F -x -N 2 -J size=16M "$DISK" >/dev/null || fail "$mkfs"
     volume_info "$DISK"
     cs=$VOL_CS
-    rm -rf $w /tmp/sums; mkdir $w; : > /tmp/sums
+    rm -rf $WANT /tmp/sums; mkdir $WANT; : > /tmp/sums
     use_stack ours
     dmesg -c >/dev/null
-    mount -t ocfs2 "$DISK" $m || { dmesg | tail; fail "$mkfs: our mount"; }
+    mount -t ocfs2 "$DISK" $MNT || { dmesg | tail; fail "$mkfs: our mount"; }
 
     if has_feature sparse; then
         # Holes before the end: left by a seek, by truncate up; filled in any order.
@@ -68,10 +69,6 @@ for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local -b 512 -C 4K" \
         [ "$VOL_BS" != 512 ] || clusters=600
         fio_job random --rw=randwrite --bs="$cs" --size=$((clusters * cs)) --fallocate=none \
             --ioengine=psync --verify=crc32c --randrepeat=1
-        depth=$(tree_depth "$DISK" random)
-        say "[$mkfs] random: extent tree depth $depth"
-        [ "$depth" -ge 1 ] || fail "$mkfs: the random file has no extent blocks"
-        [ "$VOL_BS" != 512 ] || [ "$depth" -ge 2 ] || fail "$mkfs: the random file's tree is not 2 levels deep"
     fi
 
     if has_feature unwritten; then
@@ -80,12 +77,12 @@ for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local -b 512 -C 4K" \
         both 'content p 500 | dd of=@/prealloc bs=1 seek=$((cs * 2 + 100)) conv=notrunc 2>/dev/null'
         both 'content k 100 > @/keep && fallocate -n -o 0 -l $((cs * 8)) @/keep'
         both 'printf written | dd of=@/keep bs=1 seek=$((cs * 3)) conv=notrunc 2>/dev/null'
-        [ "$(stat -c %s $m/keep)" = "$(stat -c %s $w/keep)" ] || fail "$mkfs: fallocate -n changed the size"
+        [ "$(stat -c %s $MNT/keep)" = "$(stat -c %s $WANT/keep)" ] || fail "$mkfs: fallocate -n changed the size"
         both 'content h 40000 > @/punch'
-        before=$(stat -c %b $m/punch)
+        before=$(stat -c %b $MNT/punch)
         both 'fallocate -p -o 1000 -l $((cs * 3)) @/punch'
         both 'fallocate -p -o $((cs * 6 + 10)) -l 20 @/punch'
-        after=$(stat -c %b $m/punch)
+        after=$(stat -c %b $MNT/punch)
         [ "$after" -lt "$before" ] || fail "$mkfs: punching freed nothing ($before -> $after blocks)"
         both 'fallocate -l $((cs * 12)) @/unw-trunc && printf x | dd of=@/unw-trunc bs=1 seek=$((cs * 7)) conv=notrunc 2>/dev/null'
         both 'truncate -s $((cs * 4 + 5)) @/unw-trunc'
@@ -93,16 +90,16 @@ for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local -b 512 -C 4K" \
         fio_job prealloc-fio --rw=randwrite --bs=4k --size=$((cs * 64)) --fallocate=native \
             --ioengine=psync --verify=crc32c --randrepeat=1
     else
-        if fallocate -l 1M $m/no-prealloc 2>/dev/null; then fail "$mkfs: fallocate succeeded without unwritten extents"; fi
+        if fallocate -l 1M $MNT/no-prealloc 2>/dev/null; then fail "$mkfs: fallocate succeeded without unwritten extents"; fi
         dmesg | grep -q "ocfs: $dev: inode [0-9]*: fallocate on a volume without the sparse and unwritten features is not supported" ||
             { dmesg | tail -3; fail "$mkfs: no log line for the refused fallocate"; }
-        rm -f $m/no-prealloc
+        rm -f $MNT/no-prealloc
         dmesg -c >/dev/null
     fi
 
     # Extents in extent blocks: two files appended in turns fragment each other.
     i=0
-    exec 3>>$m/frag1 4>>$m/frag2 5>>$w/frag1 6>>$w/frag2
+    exec 3>>$MNT/frag1 4>>$MNT/frag2 5>>$WANT/frag1 6>>$WANT/frag2
     while [ "$i" -lt 300 ]; do
         printf "%-${cs}s" "frag1 $i" >&3; printf "%-${cs}s" "frag1 $i" >&5
         printf "%-${cs}s" "frag2 $i" >&4; printf "%-${cs}s" "frag2 $i" >&6
@@ -112,29 +109,35 @@ for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local -b 512 -C 4K" \
 
     # Shared writable mappings: fio's mmap engine stores through the mapping (into holes
     # where the volume has sparse files, else into zeros written first).
-    has_feature sparse || head -c $((cs * 16)) /dev/zero > $m/mmap
+    has_feature sparse || head -c $((cs * 16)) /dev/zero > $MNT/mmap
     fio_job mmap --rw=randwrite --bs=4k --size=$((cs * 16)) --fallocate=none --ioengine=mmap \
         --verify=crc32c --randrepeat=1
     if has_feature sparse; then
-        stress-ng --mmap 1 --mmap-file --mmap-ops 200 --temp-path $m --verify -q > /tmp/stress.log 2>&1 ||
+        stress-ng --mmap 1 --mmap-file --mmap-bytes 1m --mmap-ops 50 --timeout 60 --temp-path $MNT --verify -q > /tmp/stress.log 2>&1 ||
             { cat /tmp/stress.log; fail "$mkfs: stress-ng --mmap-file"; }
     fi
     # A shared mapping of an inline file moves its data out.
     both 'content i 3 > @/inline-mmap'
-    fio --name=inl --filename=$m/inline-mmap --rw=write --bs=4k --size=4k --ioengine=mmap --output=/dev/null ||
+    fio --name=inl --filename=$MNT/inline-mmap --rw=write --bs=4k --size=4k --ioengine=mmap --buffer_pattern=0x6d6d6170 --output=/dev/null ||
         fail "$mkfs: mmap write of an inline file"
-    fio --name=inl --filename=$w/inline-mmap --rw=write --bs=4k --size=4k --ioengine=mmap --output=/dev/null
+    fio --name=inl --filename=$WANT/inline-mmap --rw=write --bs=4k --size=4k --ioengine=mmap --buffer_pattern=0x6d6d6170 --output=/dev/null
 
-    compare_all $m "$mkfs: ours, cached"
+    compare_all $MNT "$mkfs: ours, cached"
     drop_caches
-    compare_all $m "$mkfs: ours, from disk"
-    umount $m || fail "$mkfs: umount"
+    compare_all $MNT "$mkfs: ours, from disk"
+    umount $MNT || fail "$mkfs: umount"
     no_errors "$mkfs"
     fsck_volume "$DISK"
+    if has_feature sparse; then
+        depth=$(tree_depth "$DISK" random)
+        say "[$mkfs] random: extent tree depth $depth"
+        [ "$depth" -ge 1 ] || fail "$mkfs: the random file has no extent blocks"
+        [ "$VOL_BS" != 512 ] || [ "$depth" -ge 2 ] || fail "$mkfs: the random file's tree is not 2 levels deep"
+    fi
     use_stack c
-    mount -t ocfs2 "$DISK" $m || { dmesg | tail; fail "$mkfs: the C ocfs2 cannot mount what ours wrote"; }
-    compare_all $m "$mkfs: the C ocfs2"
-    umount $m
+    mount -t ocfs2 "$DISK" $MNT || { dmesg | tail; fail "$mkfs: the C ocfs2 cannot mount what ours wrote"; }
+    compare_all $MNT "$mkfs: the C ocfs2"
+    umount $MNT
     fsck_volume "$DISK"
 
     # Ours truncates and deletes the files with extent blocks (two levels deep on 512-byte
@@ -142,21 +145,21 @@ for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local -b 512 -C 4K" \
     free_before=$(free_clusters "$DISK")
     use_stack ours
     dmesg -c >/dev/null
-    mount -t ocfs2 "$DISK" $m
+    mount -t ocfs2 "$DISK" $MNT
     both 'truncate -s $((cs * 100 + 7)) @/frag1'
-    if [ -e $m/random ]; then
-        truncate -s $((cs * 250 + 3)) $m/random
-        head -c $((cs * 250 + 3)) $m/random > /tmp/random.head
+    if [ -e $MNT/random ]; then
+        truncate -s $((cs * 250 + 3)) $MNT/random
+        head -c $((cs * 250 + 3)) $MNT/random > /tmp/random.head
         drop_caches
-        cmp /tmp/random.head $m/random || fail "$mkfs: the truncated random file differs"
+        cmp /tmp/random.head $MNT/random || fail "$mkfs: the truncated random file differs"
         rm /tmp/random.head
     fi
-    for f in "$w"/frag1; do cmp "$f" $m/frag1 || fail "$mkfs: truncated frag1 differs"; done
-    umount $m
+    for f in "$WANT"/frag1; do cmp "$f" $MNT/frag1 || fail "$mkfs: truncated frag1 differs"; done
+    umount $MNT
     fsck_volume "$DISK"
-    mount -t ocfs2 "$DISK" $m
-    rm -f $m/frag2 $m/random $m/prealloc-fio $m/mmap
-    umount $m
+    mount -t ocfs2 "$DISK" $MNT
+    rm -f $MNT/frag2 $MNT/random $MNT/prealloc-fio $MNT/mmap
+    umount $MNT
     no_errors "$mkfs: truncate and delete"
     if debugfs.ocfs2 -R "ls -l //orphan_dir:0000" "$DISK" 2>/dev/null | grep -q " [0-9a-f]\{16\}$"; then
         fail "$mkfs: deleted files stay in the orphan directory"
@@ -165,8 +168,8 @@ for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local -b 512 -C 4K" \
     [ "$free_after" -gt "$free_before" ] || fail "$mkfs: truncating and deleting freed no clusters"
     fsck_volume "$DISK"
     use_stack c
-    mount -t ocfs2 "$DISK" $m
-    cmp $w/frag1 $m/frag1 || fail "$mkfs: the C ocfs2 reads another truncated frag1"
-    umount $m
+    mount -t ocfs2 "$DISK" $MNT
+    cmp $WANT/frag1 $MNT/frag1 || fail "$mkfs: the C ocfs2 reads another truncated frag1"
+    umount $MNT
     say "[$mkfs] holes filled, fallocate, punch, deep truncate and delete, shared mmap: fsck clean, the C ocfs2 reads the same"
 done
