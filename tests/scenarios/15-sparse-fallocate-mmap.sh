@@ -28,7 +28,7 @@ compare_all() { # dir what
     for f in "$WANT"/*; do
         cmp "$f" "$1/$(basename "$f")" || fail "$2: $(basename "$f") differs"
     done
-    if [ -s /tmp/sums ]; then (cd "$1" && md5sum -c --quiet /tmp/sums) || fail "$2: fio files differ"; fi
+    if [ -s /tmp/sums ]; then (cd "$1" && md5sum -c -s /tmp/sums) || fail "$2: fio files differ"; fi
 }
 both() { # command with @ for the directory: run on ours and on the copy
     for d in $MNT $WANT; do eval "$(echo "$1" | sed "s|@|$d|g")" || fail "$1 on $d"; done
@@ -78,6 +78,9 @@ for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local -b 512 -C 4K" \
         both 'content k 100 > @/keep && fallocate -n -o 0 -l $((cs * 8)) @/keep'
         both 'printf written | dd of=@/keep bs=1 seek=$((cs * 3)) conv=notrunc 2>/dev/null'
         [ "$(stat -c %s $MNT/keep)" = "$(stat -c %s $WANT/keep)" ] || fail "$mkfs: fallocate -n changed the size"
+        # fsck.ocfs2 1.8.7 takes clusters past i_size for a wrong size (INODE_SPARSE_SIZE),
+        # whoever preallocated them: the size then grows over them.
+        both 'truncate -s $((cs * 8 - 100)) @/keep'
         both 'content h 40000 > @/punch'
         before=$(stat -c %b $MNT/punch)
         both 'fallocate -p -o 1000 -l $((cs * 3)) @/punch'
@@ -116,11 +119,13 @@ for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local -b 512 -C 4K" \
         stress-ng --mmap 1 --mmap-file --mmap-bytes 1m --mmap-ops 50 --timeout 60 --temp-path $MNT --verify -q > /tmp/stress.log 2>&1 ||
             { cat /tmp/stress.log; fail "$mkfs: stress-ng --mmap-file"; }
     fi
-    # A shared mapping of an inline file moves its data out.
-    both 'content i 3 > @/inline-mmap'
-    fio --name=inl --filename=$MNT/inline-mmap --rw=write --bs=4k --size=4k --ioengine=mmap --buffer_pattern=0x6d6d6170 --output=/dev/null ||
-        fail "$mkfs: mmap write of an inline file"
-    fio --name=inl --filename=$WANT/inline-mmap --rw=write --bs=4k --size=4k --ioengine=mmap --buffer_pattern=0x6d6d6170 --output=/dev/null
+    if has_feature inline-data; then
+        # A shared mapping of an inline file moves its data out.
+        both 'content i 3 > @/inline-mmap'
+        fio --name=inl --filename=$MNT/inline-mmap --rw=write --bs=4k --size=4k --ioengine=mmap --buffer_pattern=0x6d6d6170 --output=/dev/null ||
+            fail "$mkfs: mmap write of an inline file"
+        fio --name=inl --filename=$WANT/inline-mmap --rw=write --bs=4k --size=4k --ioengine=mmap --buffer_pattern=0x6d6d6170 --output=/dev/null
+    fi
 
     compare_all $MNT "$mkfs: ours, cached"
     drop_caches
