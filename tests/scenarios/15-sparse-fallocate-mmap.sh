@@ -142,6 +142,17 @@ for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local -b 512 -C 4K" \
     use_stack c
     mount -t ocfs2 "$DISK" $MNT || { dmesg | tail; fail "$mkfs: the C ocfs2 cannot mount what ours wrote"; }
     compare_all $MNT "$mkfs: the C ocfs2"
+    if has_feature unwritten; then
+        # The C ocfs2 edits a tree ours built: punches a hole in it, writes into the hole
+        # and appends (its rotations rely on the shape ours keeps).
+        cp $MNT/random /tmp/random.want
+        for f in $MNT/random /tmp/random.want; do
+            fallocate -p -o $((cs * 37)) -l $((cs * 5)) $f || fail "$mkfs: the C ocfs2 punching our tree"
+            printf 'C was here' | dd of=$f bs=1 seek=$((cs * 39 + 5)) conv=notrunc 2>/dev/null
+            printf 'C appended' >> $f
+        done
+        cmp /tmp/random.want $MNT/random || fail "$mkfs: the C ocfs2 edited our tree wrongly"
+    fi
     umount $MNT
     fsck_volume "$DISK"
 
@@ -151,6 +162,10 @@ for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local -b 512 -C 4K" \
     use_stack ours
     dmesg -c >/dev/null
     mount -t ocfs2 "$DISK" $MNT
+    if [ -e /tmp/random.want ]; then
+        cmp /tmp/random.want $MNT/random || fail "$mkfs: ours reads the C ocfs2's edit of our tree wrongly"
+        rm /tmp/random.want
+    fi
     both 'truncate -s $((cs * 100 + 7)) @/frag1'
     if [ -e $MNT/random ]; then
         truncate -s $((cs * 250 + 3)) $MNT/random
