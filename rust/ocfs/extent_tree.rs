@@ -32,6 +32,9 @@ use kernel::prelude::*;
 pub const TREE_CREDITS: u32 =
     2 * (MAX_TREE_DEPTH as u32 + 1) + (MAX_TREE_DEPTH as u32 + 1) * (1 + suballoc::BLOCK_CREDITS) + 1;
 
+/// The most leaves one edit moves records through (its transaction holds them all).
+pub const MAX_ROTATED_LEAVES: usize = 48;
+
 /// Records an edit adds to a leaf at most (a flag change in the middle of a record).
 const SPARE: usize = 2;
 
@@ -320,10 +323,24 @@ impl<'a> Tree<'a> {
         Ok(())
     }
 
-    /// Drop the extent blocks that emptied, from leaf `leaf` up (reading the leaf to its
-    /// left, whose `h_next_leaf_blk` changes); refused before anything changes for a
-    /// block of another slot's allocator. Call before [`Tree::commit`].
-    pub fn drop_empty(&mut self, sb: &NewSuperBlock, vol: &Volume, leaf: usize) -> Result {
+    /// Drop the extent blocks that emptied, leaves and then their parents (reading the leaf
+    /// to the left of each, whose `h_next_leaf_blk` changes); refused before anything
+    /// changes for a block of another slot's allocator. Call before [`Tree::commit`].
+    pub fn drop_empty(&mut self, sb: &NewSuperBlock, vol: &Volume) -> Result {
+        while let Some(n) = self.nodes.iter().position(|x| x.depth == 0 && x.parent.is_some() && !x.freed && x.used == 0) {
+            self.drop_empty_from(sb, vol, n)?;
+        }
+        let root = self.node_mut(0)?;
+        if root.depth > 0 && root.used == 0 {
+            root.depth = 0;
+            root.changed = true;
+            self.last_eb = 0;
+        }
+        Ok(())
+    }
+
+    /// Drop empty leaf `leaf`, and its parents as they empty.
+    fn drop_empty_from(&mut self, sb: &NewSuperBlock, vol: &Volume, leaf: usize) -> Result {
         let mut n = leaf;
         loop {
             let node = self.node(n)?;
@@ -377,12 +394,6 @@ impl<'a> Tree<'a> {
                 }
             }
             n = parent;
-        }
-        let root = self.node_mut(0)?;
-        if root.depth > 0 && root.used == 0 {
-            root.depth = 0;
-            root.changed = true;
-            self.last_eb = 0;
         }
         Ok(())
     }
@@ -489,7 +500,9 @@ impl<'a> Tree<'a> {
         let (parent, i) = self.index_in_parent(n)?;
         let node = self.node(n)?;
         let mut right = self.new_node(block, node.depth, parent)?;
-        let half = node.used / 2;
+        // The left part stays full: the C ocfs2 keeps every node left of the rightmost path
+        // full, and splits only there (`ocfs2_add_branch`).
+        let half = node.count.min(node.used);
         let node = self.node_mut(n)?;
         for (to, from) in right.recs.iter_mut().zip(node.recs.iter_mut().skip(half).take(node.used - half)) {
             *to = *from;
@@ -533,6 +546,25 @@ impl<'a> Tree<'a> {
 
     /// Make the interior records cover the tree (see the module's doc), top down.
     fn cover(&mut self) -> Result {
+        // A record other than the first starts where its child's records do.
+        for n in 0..self.nodes.len() {
+            let node = self.node(n)?;
+            if node.freed || node.depth == 0 {
+                continue;
+            }
+            for i in 1..node.used {
+                let Some(child) = self.node(n)?.recs.get(i).map(|r| r.blkno) else { break };
+                let Some(c) = self.loaded_child(n, child) else { continue };
+                let Some(first) = self.first_cpos(c)? else { continue };
+                let node = self.node_mut(n)?;
+                if let Some(rec) = node.recs.get_mut(i) {
+                    if rec.cpos != first {
+                        rec.cpos = first;
+                        node.changed = true;
+                    }
+                }
+            }
+        }
         // Where the tree ends: the last leaf's end if it is in memory.
         let mut end = self.end_read;
         if let Some(last) = self.nodes.iter().find(|x| !x.freed && x.depth == 0 && (x.parent.is_none() || x.blkno == self.last_eb)) {
@@ -572,6 +604,131 @@ impl<'a> Tree<'a> {
         Ok(())
     }
 
+    /// The node in memory that is child `blkno` of node `n`.
+    fn loaded_child(&self, n: usize, blkno: u64) -> Option<usize> {
+        self.nodes.iter().position(|x| x.blkno == blkno && x.parent == Some(n) && !x.freed)
+    }
+
+    /// The first cluster the subtree of node `n` maps, as far as it is in memory.
+    fn first_cpos(&self, n: usize) -> Result<Option<u32>> {
+        let mut n = n;
+        loop {
+            let node = self.node(n)?;
+            let Some(first) = node.live().first() else { return Ok(None) };
+            if node.depth == 0 {
+                return Ok(Some(first.cpos));
+            }
+            match self.loaded_child(n, first.blkno) {
+                Some(child) => n = child,
+                None => return Ok(Some(first.cpos)),
+            }
+        }
+    }
+
+    /// Whether leaf `n` is the tree's last.
+    pub fn rightmost(&self, n: usize) -> Result<bool> {
+        let node = self.node(n)?;
+        Ok(node.parent.is_none() || node.blkno == self.last_eb)
+    }
+
+    /// The leaf right of leaf `n`, if it is in memory.
+    fn loaded_next(&self, n: usize) -> Result<Option<usize>> {
+        let (_, end) = self.range(n)?;
+        for m in 0..self.nodes.len() {
+            let node = self.node(m)?;
+            if m != n && node.depth == 0 && !node.freed && node.parent.is_some() && u64::from(self.range(m)?.0) == end {
+                return Ok(Some(m));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Read every leaf right of leaf `leaf` (with their paths): an edit of a leaf other than
+    /// the last moves records between it and the leaves after it, as the C ocfs2's
+    /// rotations do, so that every leaf but the last stays full. Refused (before anything
+    /// changes) past [`MAX_ROTATED_LEAVES`].
+    pub fn load_right(&mut self, sb: &NewSuperBlock, vol: &Volume, leaf: usize) -> Result {
+        let mut n = leaf;
+        let mut leaves = 0;
+        while !self.rightmost(n)? {
+            let (_, end) = self.range(n)?;
+            let Ok(cpos) = u32::try_from(end) else { break };
+            let next = self.leaf_for(sb, vol, cpos)?;
+            if next == n || u64::from(self.range(next)?.0) != end {
+                pr_err!("{}: corrupt metadata: inode {} has no leaf after cluster {}\n", sb.id(), self.ino, end);
+                return Err(errno::euclean());
+            }
+            leaves += 1;
+            if leaves > MAX_ROTATED_LEAVES {
+                pr_err!(
+                    "{}: inode {}: an extent edit moving records through more than {} leaves is not supported yet\n",
+                    sb.id(),
+                    self.ino,
+                    MAX_ROTATED_LEAVES
+                );
+                return Err(errno::code(crate::bindings::EOPNOTSUPP));
+            }
+            n = next;
+        }
+        Ok(())
+    }
+
+    /// Whether an edit of leaf `leaf` that may add `grow` records needs [`Tree::load_right`].
+    pub fn needs_right(&self, leaf: usize, grow: usize) -> Result<bool> {
+        let node = self.node(leaf)?;
+        Ok(!self.rightmost(leaf)? && node.used + grow > node.count)
+    }
+
+    /// Blocks a transaction committing this tree needs: every block in memory, its free, new
+    /// blocks for splits and their claims, the inode.
+    pub fn credits(&self) -> u32 {
+        let nodes = self.nodes.len() as u32;
+        nodes * (1 + suballoc::CLAIM_CREDITS) + (MAX_TREE_DEPTH as u32 + 1) * (1 + suballoc::BLOCK_CREDITS) + 1
+    }
+
+    /// Move records between leaf `leaf` and the leaves after it (in memory) until each but
+    /// the last is full (`ocfs2_rotate_tree_right`/`_left`); returns the leaf where it
+    /// stopped, which may overflow (the last) or be empty.
+    pub fn rebalance(&mut self, leaf: usize) -> Result<usize> {
+        let mut n = leaf;
+        loop {
+            let node = self.node(n)?;
+            if node.depth != 0 || self.rightmost(n)? || node.used == node.count {
+                return Ok(n);
+            }
+            let (used, count) = (node.used, node.count);
+            let Some(next) = self.loaded_next(n)? else {
+                if used > count {
+                    pr_err!("ocfs: inode {}: the leaf after a full one was not read\n", self.ino);
+                    return Err(EINVAL);
+                }
+                return Ok(n);
+            };
+            if used > count {
+                for _ in count..used {
+                    let node = self.node_mut(n)?;
+                    let Some(rec) = node.recs.get(node.used - 1).copied() else { break };
+                    node.used = extent_edit::remove_at(&mut node.recs, node.used, node.used - 1);
+                    node.changed = true;
+                    let right = self.node_mut(next)?;
+                    right.used = extent_edit::insert_at(&mut right.recs, right.used, 0, rec).map_err(|_| EINVAL)?;
+                    right.changed = true;
+                }
+            } else {
+                for _ in used..count {
+                    let right = self.node_mut(next)?;
+                    let Some(rec) = right.recs.get(0).copied().filter(|_| right.used > 0) else { break };
+                    right.used = extent_edit::remove_at(&mut right.recs, right.used, 0);
+                    right.changed = true;
+                    let node = self.node_mut(n)?;
+                    node.used = extent_edit::insert_at(&mut node.recs, node.used, node.used, rec).map_err(|_| EINVAL)?;
+                    node.changed = true;
+                }
+            }
+            n = next;
+        }
+    }
+
     /// The range of non-root node `n` from its parent's record as it stands (start, and
     /// its record's end).
     fn range_stored(&self, n: usize) -> Result<(u32, u64)> {
@@ -584,7 +741,8 @@ impl<'a> Tree<'a> {
     /// block that changed, in `tx` (opened with [`TREE_CREDITS`] more); blocks emptied by
     /// [`Tree::drop_empty`] are freed.
     pub fn commit(mut self, sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, edited: usize) -> Result {
-        self.split_overflows(sb, vol, tx, edited)?;
+        let last = self.rebalance(edited)?;
+        self.split_overflows(sb, vol, tx, last)?;
         self.cover()?;
         let generation = vol.params.fs_generation;
         for node in self.nodes.iter().skip(1) {

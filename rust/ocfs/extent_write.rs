@@ -34,6 +34,9 @@ pub fn prepare<'a>(sb: &NewSuperBlock, vol: &Volume, inode: &'a BufferHead, cpos
     let mut tree = Tree::read(sb, vol, inode)?;
     let ino = inode.block_number();
     let leaf = tree.leaf_for(sb, vol, cpos)?;
+    if tree.needs_right(leaf, 1)? {
+        tree.load_right(sb, vol, leaf)?;
+    }
     if tree.find(leaf, cpos)?.is_some() {
         pr_err!("{}: inode {}: cluster {} is mapped already\n", sb.id(), ino, cpos);
         return Err(EEXIST);
@@ -54,6 +57,11 @@ pub fn prepare<'a>(sb: &NewSuperBlock, vol: &Volume, inode: &'a BufferHead, cpos
 }
 
 impl Append<'_> {
+    /// Blocks the transaction of [`Append::apply`] needs (with the clusters' claim).
+    pub fn credits(&self) -> u32 {
+        self.tree.credits() + CLAIM_CREDITS
+    }
+
     /// Clusters free from the prepared position to the next mapped one.
     pub fn room(&self) -> Result<u32> {
         let end = self.tree.hole_end(self.leaf, self.cpos)?;
@@ -74,13 +82,36 @@ impl Append<'_> {
     }
 }
 
-/// Clear `flags` on logical clusters `cpos..cpos + len` (inside one record) of the inode
-/// in `inode`, in `tx` (opened with [`TREE_CREDITS`]).
-pub fn clear_flags(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, inode: &BufferHead, cpos: u32, len: u32, flags: u8) -> Result {
+/// A flag change checked against the tree as it is, ready to apply.
+pub struct FlagChange<'a> {
+    tree: Tree<'a>,
+    leaf: usize,
+    cpos: u32,
+    len: u32,
+}
+
+/// Read the tree of the inode in `inode` for clearing flags on logical clusters
+/// `cpos..cpos + len` (inside one record).
+pub fn prepare_flags<'a>(sb: &NewSuperBlock, vol: &Volume, inode: &'a BufferHead, cpos: u32, len: u32) -> Result<FlagChange<'a>> {
     let mut tree = Tree::read(sb, vol, inode)?;
     let leaf = tree.leaf_for(sb, vol, cpos)?;
-    tree.set_flags(sb, leaf, cpos, len, 0, flags)?;
-    tree.commit(sb, vol, tx, leaf)
+    if tree.needs_right(leaf, 2)? {
+        tree.load_right(sb, vol, leaf)?;
+    }
+    Ok(FlagChange { tree, leaf, cpos, len })
+}
+
+impl FlagChange<'_> {
+    /// Blocks the transaction of [`FlagChange::clear`] needs.
+    pub fn credits(&self) -> u32 {
+        self.tree.credits()
+    }
+
+    /// Clear `flags`, in `tx`.
+    pub fn clear(mut self, sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, flags: u8) -> Result {
+        self.tree.set_flags(sb, self.leaf, self.cpos, self.len, 0, flags)?;
+        self.tree.commit(sb, vol, tx, self.leaf)
+    }
 }
 
 /// Records unmapped per transaction: each run freed may touch its own group.
@@ -135,8 +166,13 @@ pub fn free_range(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, inode: 
             let first = u32::try_from(rec.blkno >> per_cluster_bits).map_err(|_| errno::euclean())?;
             runs.push(cluster_bitmap::prepare_free(sb, vol, &bitmap, first, rec.clusters)?, GFP_KERNEL)?;
         }
-        tree.drop_empty(sb, vol, leaf)?;
-        let tx = writable.transaction(vol, TREE_CREDITS + FREE_CREDITS * runs.len() as u32)?;
+        // A leaf other than the last takes records from the leaves after it.
+        if !tree.rightmost(leaf)? {
+            tree.load_right(sb, vol, leaf)?;
+        }
+        tree.rebalance(leaf)?;
+        tree.drop_empty(sb, vol)?;
+        let tx = writable.transaction(vol, tree.credits() + FREE_CREDITS * runs.len() as u32)?;
         for run in runs {
             total += u64::from(run.count());
             cluster_bitmap::free(&tx, &bitmap, run)?;

@@ -12,7 +12,7 @@
 
 use crate::cluster_bitmap;
 use crate::extent_map;
-use crate::extent_write::{self, APPEND_CREDITS};
+use crate::extent_write;
 use crate::format::extent::EXT_UNWRITTEN;
 use crate::format::extent_edit::MAX_LEAF_CLUSTERS;
 use crate::format::features::{IncompatFeatures, RoCompatFeatures};
@@ -80,7 +80,7 @@ fn preallocate(node: &INode<Ocfs2>, vol: &Volume, offset: u64, end: u64) -> Resu
         }
         let append = extent_write::prepare(sb, vol, &bh, cpos)?;
         let want = append.room()?.min(last - cpos).min(MAX_LEAF_CLUSTERS).min(CLAIM_PER_TRANSACTION);
-        let tx = writable.transaction(vol, APPEND_CREDITS)?;
+        let tx = writable.transaction(vol, append.credits())?;
         let (first, count) = cluster_bitmap::claim(sb, vol, &tx, &bitmap, want.max(1)).inspect_err(|e| {
             if *e == ENOSPC {
                 pr_warn!("{}: no free clusters left to preallocate for inode {}\n", sb.id(), node.ino());

@@ -20,7 +20,6 @@
 
 use crate::cluster_bitmap;
 use crate::extent_map;
-use crate::extent_tree::TREE_CREDITS;
 use crate::extent_write::{self, APPEND_CREDITS};
 use crate::format::extent::EXT_UNWRITTEN;
 use crate::format::dinode::{Dinode, INLINE_DATA_FL};
@@ -92,13 +91,14 @@ fn allocate(node: &INode<Ocfs2>, vol: &Volume, writable: &Writable, cpos: u32) -
         sb.zero_blocks(start, 1 << per_cluster_bits).inspect_err(|_| {
             pr_err!("{}: I/O error zeroing preallocated cluster {} of inode {}\n", sb.id(), cpos, node.ino());
         })?;
-        let tx = writable.transaction(vol, TREE_CREDITS)?;
-        extent_write::clear_flags(sb, vol, &tx, &bh, cpos, 1, EXT_UNWRITTEN)?;
+        let change = extent_write::prepare_flags(sb, vol, &bh, cpos, 1)?;
+        let tx = writable.transaction(vol, change.credits())?;
+        change.clear(sb, vol, &tx, EXT_UNWRITTEN)?;
         return Ok((start, 1));
     }
     let append = extent_write::prepare(sb, vol, &bh, cpos)?;
     let bitmap = cluster_bitmap::read_inode(sb, vol)?;
-    let tx = writable.transaction(vol, APPEND_CREDITS)?;
+    let tx = writable.transaction(vol, append.credits())?;
     let (first, count) = cluster_bitmap::claim(sb, vol, &tx, &bitmap, 1).inspect_err(|e| {
         if *e == ENOSPC {
             pr_warn!("{}: no free clusters left for inode {}\n", sb.id(), node.ino());
