@@ -10,6 +10,8 @@
 #include <linux/statfs.h>
 #include <linux/crc32.h>
 #include <linux/random.h>
+#include <linux/mm.h>
+#include <linux/falloc.h>
 
 /* Extended attributes. */
 #include <linux/xattr.h>
@@ -171,3 +173,17 @@ int ocfs_acl_update_mode(struct mnt_idmap *idmap, struct inode *inode, umode_t *
 			 struct posix_acl **acl);
 int ocfs_setattr_acl_chmod(struct mnt_idmap *idmap, struct dentry *dentry, struct iattr *attr);
 void ocfs_inode_set_mode(struct inode *inode, umode_t mode);
+/* truncate_pagecache_range(): drop the pages of bytes start..=end, zeroing partial ones. */
+void ocfs_truncate_pagecache_range(struct inode *inode, loff_t start, loff_t end);
+/* filemap_write_and_wait_range() on the inode's mapping. */
+int ocfs_write_and_wait_range(struct inode *inode, loff_t start, loff_t end);
+/* Zero bytes pos..pos+len through the page cache (mapped through get_block), dirtied. */
+int ocfs_zero_range(struct inode *inode, loff_t pos, loff_t len, get_block_t *get_block);
+/* fallocate(): lock the inode and its mapping's invalidation, check the new size; NULL
+ * with *err on failure. */
+struct inode *ocfs_fallocate_begin(struct file *file, int mode, loff_t offset, loff_t len, int *err);
+void ocfs_fallocate_end(struct inode *inode);
+/* mmap(): the file's vma gets `ops`. */
+int ocfs_file_mmap(struct file *file, struct vm_area_struct *vma, const struct vm_operations_struct *ops);
+/* page_mkwrite(): freeze protection, `prepare`, then block_page_mkwrite() through get_block. */
+vm_fault_t ocfs_page_mkwrite(struct vm_fault *vmf, get_block_t *get_block, int (*prepare)(struct inode *));

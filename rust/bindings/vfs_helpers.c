@@ -12,6 +12,8 @@
 #include <linux/uuid.h>
 #include <linux/capability.h>
 #include <linux/xattr.h>
+#include <linux/falloc.h>
+#include <linux/mm.h>
 
 #include "vfs.h"
 
@@ -612,4 +614,84 @@ int ocfs_setattr_acl_chmod(struct mnt_idmap *idmap, struct dentry *dentry, struc
 void ocfs_inode_set_mode(struct inode *inode, umode_t mode)
 {
 	inode->i_mode = mode;
+}
+
+void ocfs_truncate_pagecache_range(struct inode *inode, loff_t start, loff_t end)
+{
+	truncate_pagecache_range(inode, start, end);
+}
+
+int ocfs_write_and_wait_range(struct inode *inode, loff_t start, loff_t end)
+{
+	return filemap_write_and_wait_range(inode->i_mapping, start, end);
+}
+
+int ocfs_zero_range(struct inode *inode, loff_t pos, loff_t len, get_block_t *get_block)
+{
+	struct address_space *mapping = inode->i_mapping;
+
+	while (len > 0) {
+		struct folio *folio;
+		unsigned int offset = offset_in_page(pos);
+		unsigned int n = min_t(loff_t, PAGE_SIZE - offset, len);
+		int err = block_write_begin(mapping, pos, n, &folio, get_block);
+
+		if (err)
+			return err;
+		folio_zero_range(folio, offset_in_folio(folio, pos), n);
+		block_write_end(NULL, mapping, pos, n, n, folio, NULL);
+		folio_unlock(folio);
+		folio_put(folio);
+		pos += n;
+		len -= n;
+	}
+	return 0;
+}
+
+struct inode *ocfs_fallocate_begin(struct file *file, int mode, loff_t offset, loff_t len, int *err)
+{
+	struct inode *inode = file_inode(file);
+
+	inode_lock(inode);
+	*err = 0;
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && offset + len > i_size_read(inode))
+		*err = inode_newsize_ok(inode, offset + len);
+	if (!*err)
+		*err = file_modified(file);
+	if (*err) {
+		inode_unlock(inode);
+		return NULL;
+	}
+	inode_dio_wait(inode);
+	filemap_invalidate_lock(inode->i_mapping);
+	return inode;
+}
+
+void ocfs_fallocate_end(struct inode *inode)
+{
+	filemap_invalidate_unlock(inode->i_mapping);
+	inode_unlock(inode);
+}
+
+int ocfs_file_mmap(struct file *file, struct vm_area_struct *vma, const struct vm_operations_struct *ops)
+{
+	file_accessed(file);
+	vma->vm_ops = ops;
+	return 0;
+}
+
+vm_fault_t ocfs_page_mkwrite(struct vm_fault *vmf, get_block_t *get_block, int (*prepare)(struct inode *))
+{
+	struct inode *inode = file_inode(vmf->vma->vm_file);
+	int err;
+
+	sb_start_pagefault(inode->i_sb);
+	file_update_time(vmf->vma->vm_file);
+	filemap_invalidate_lock_shared(inode->i_mapping);
+	err = prepare(inode);
+	if (!err)
+		err = block_page_mkwrite(vmf->vma, vmf, get_block);
+	filemap_invalidate_unlock_shared(inode->i_mapping);
+	sb_end_pagefault(inode->i_sb);
+	return vmf_fs_error(err);
 }

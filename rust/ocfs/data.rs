@@ -23,6 +23,10 @@ pub fn map_block(inode: &INode<Ocfs2>, block: u64, max: u64) -> Result<Option<(u
         pr_err!("{}: inode {} keeps its data inline; no blocks to map\n", sb.id(), inode.ino());
         return Err(EIO);
     }
+    // On a read-write mount, the tree may be mid-edit (a leaf splitting moves records
+    // between blocks): walk it under the allocation lock, as the C ocfs2 takes
+    // `ip_alloc_sem`.
+    let _alloc = vol.writable().ok().map(|writable| writable.alloc.lock());
     extent_map::map_block(sb, vol, bh.data(), block, max)
 }
 

@@ -11,16 +11,12 @@
 //! Extended attributes go first ([`crate::xattr_write::remove_all`]): values in clusters
 //! of their own and the xattr block.
 //!
-//! Not done yet: extent trees deeper than one level of extent blocks, reflinked extents,
-//! and indexed xattr blocks. They stay orphans, with a log line, for a mount that can
-//! delete them.
+//! Not done yet: reflinked extents, extent blocks of other slots' allocators. They stay
+//! orphans, with a log line, for a mount that can delete them.
 
-use crate::cluster_bitmap::{self, FREE_CREDITS};
 use crate::{dir_write, dx_tree};
 use crate::format::dinode::{Dinode, Id2Kind, ORPHANED_FL, VALID_FL};
 use crate::format::dir::FT_DIR;
-use crate::format::extent::{ExtentBlock, ExtentList, EXT_REFCOUNTED};
-use crate::suballoc;
 use crate::format::dir::file_type_of_mode;
 use crate::inode_alloc;
 use crate::transaction::{Kind, Transaction};
@@ -109,11 +105,6 @@ pub fn evict_unlinked(inode: &INode<Ocfs2>) {
     }
 }
 
-fn refuse(sb: &NewSuperBlock, ino: u64, what: &str) -> Error {
-    pr_err!("{}: inode {}: deleting {} is not supported yet; it stays an orphan\n", sb.id(), ino, what);
-    errno::code(crate::bindings::EOPNOTSUPP)
-}
-
 /// Delete orphan inode `ino`: its clusters, then its orphan entry, bit and block.
 fn delete(sb: &SuperBlock<Ocfs2>, ino: u64) -> Result {
     let vol = sb.data();
@@ -166,178 +157,19 @@ fn delete(sb: &SuperBlock<Ocfs2>, ino: u64) -> Result {
     })
 }
 
-/// Records freed per transaction: each may touch its own group.
-const RECORDS_PER_TRANSACTION: u16 = 16;
-
-/// Give the inode's clusters back, last extent first, a few extents per transaction that
-/// also drops them from their list (so a crash leaves a shorter, consistent file), and the
-/// extent blocks (one level of them) as they empty.
+/// Give the inode's clusters back, last extent first, a leaf's worth of extents per
+/// transaction that also drops them from the tree (so a crash leaves a shorter, consistent
+/// file), and the extent blocks as they empty (`ocfs2_commit_truncate`).
 fn free_clusters(sb: &NewSuperBlock, vol: &Volume, writable: &crate::rw::Writable, bh: &BufferHead) -> Result {
-    let ino = bh.block_number();
-    let bitmap = cluster_bitmap::read_inode(sb, vol)?;
-    loop {
-        let (depth, used, last_child) = {
-            let d = Dinode::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
-            // Inline data and fast symlink targets live in the inode block itself.
-            if d.id2_kind() != Id2Kind::ExtentList {
-                return Ok(());
-            }
-            let list = d.extent_list();
-            let used = list.l_next_free_rec();
-            let last = used.checked_sub(1).and_then(|i| list.rec(usize::from(i))).map(|r| r.e_blkno());
-            (list.l_tree_depth(), used, last)
-        };
-        if used == 0 {
+    {
+        let d = Dinode::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
+        // Inline data and fast symlink targets live in the inode block itself.
+        if d.id2_kind() != Id2Kind::ExtentList {
             return Ok(());
         }
-        match (depth, last_child) {
-            (0, _) => free_last_records(sb, vol, writable, &bitmap, bh, None)?,
-            (1, Some(leaf_blkno)) => {
-                let leaf = meta::read_extent_block(sb, &vol.params, vol.blocks, leaf_blkno)?;
-                let leaf_used = ExtentBlock::new(leaf.data()).map_err(|e| meta::corrupt(sb, &e))?.h_list().l_next_free_rec();
-                if leaf_used > 0 {
-                    free_last_records(sb, vol, writable, &bitmap, bh, Some(&leaf))?;
-                } else {
-                    drop_last_leaf(sb, vol, writable, bh, &leaf)?;
-                }
-            }
-            _ => return Err(refuse(sb, ino, "a file whose extent tree is deeper than one level of extent blocks")),
-        }
-        vfs::cond_resched();
     }
-}
-
-/// Free the clusters of the last records of the leaf list (in the inode, or in `leaf`) and
-/// drop the records, in one transaction.
-fn free_last_records(
-    sb: &NewSuperBlock,
-    vol: &Volume,
-    writable: &crate::rw::Writable,
-    bitmap: &BufferHead,
-    inode: &BufferHead,
-    leaf: Option<&BufferHead>,
-) -> Result {
-    let ino = inode.block_number();
-    let per_cluster_bits = vol.cluster_bits - vol.block_bits;
-    let owner = leaf.unwrap_or(inode);
-    let (keep, runs, freed, new_end) = {
-        let eb_view;
-        let dinode_view;
-        let list = match leaf {
-            Some(l) => {
-                eb_view = ExtentBlock::new(l.data()).map_err(|e| meta::corrupt(sb, &e))?;
-                eb_view.h_list()
-            }
-            None => {
-                dinode_view = Dinode::new(inode.data()).map_err(|e| meta::corrupt(sb, &e))?;
-                dinode_view.extent_list()
-            }
-        };
-        let used = list.l_next_free_rec();
-        let keep = used.saturating_sub(RECORDS_PER_TRANSACTION);
-        let mut runs = KVec::new();
-        let mut freed = 0u32;
-        for index in keep..used {
-            let rec = list.rec(usize::from(index)).ok_or_else(errno::euclean)?;
-            if rec.e_flags() & EXT_REFCOUNTED != 0 {
-                return Err(refuse(sb, ino, "a file with shared (reflinked) extents"));
-            }
-            let clusters = u32::from(rec.e_leaf_clusters());
-            if clusters == 0 {
-                continue;
-            }
-            let first = u32::try_from(rec.e_blkno() >> per_cluster_bits).map_err(|_| errno::euclean())?;
-            runs.push(cluster_bitmap::prepare_free(sb, vol, bitmap, first, clusters)?, GFP_KERNEL)?;
-            freed = freed.saturating_add(clusters);
-        }
-        let new_end = keep
-            .checked_sub(1)
-            .and_then(|i| list.rec(usize::from(i)))
-            .map_or(0, |r| r.e_cpos().saturating_add(u32::from(r.e_leaf_clusters())));
-        (keep, runs, freed, new_end)
-    };
-    let _alloc = writable.alloc.lock();
-    let credits = 3 + FREE_CREDITS * u32::from(RECORDS_PER_TRANSACTION);
-    let tx = writable.transaction(vol, credits)?;
-    for run in runs {
-        cluster_bitmap::free(&tx, bitmap, run)?;
-    }
-    let kind = if leaf.is_some() { Kind::ExtentBlock } else { Kind::Inode };
-    tx.change(owner, kind, |block| {
-        let list = match leaf {
-            Some(_) => ExtentBlock::new(block).ok().map(|mut eb| truncate_list(eb.h_list_mut(), keep)),
-            None => Dinode::new(block).ok().map(|mut d| truncate_list(d.extent_list_mut(), keep)),
-        };
-        let _ = list;
-    })?;
-    tx.change(inode, Kind::Inode, |block| {
-        let Ok(mut d) = Dinode::new(block) else { return };
-        let clusters = d.i_clusters().saturating_sub(freed);
-        d.set_i_clusters(clusters);
-        if leaf.is_some() {
-            // The root's record of this leaf covers what the leaf still maps.
-            let mut root = d.extent_list_mut();
-            let last = root.l_next_free_rec().saturating_sub(1);
-            if let Some(mut rec) = root.rec_mut(usize::from(last)) {
-                let cpos = rec.e_cpos();
-                rec.set_e_int_clusters(new_end.saturating_sub(cpos));
-            }
-        }
-    })
-}
-
-/// Zero the records of `list` from `keep` on and keep `keep` of them.
-fn truncate_list(mut list: ExtentList<&mut [u8]>, keep: u16) {
-    let used = list.l_next_free_rec();
-    for index in keep..used {
-        if let Some(mut rec) = list.rec_mut(usize::from(index)) {
-            rec.as_bytes_mut().fill(0);
-        }
-    }
-    list.set_l_next_free_rec(keep);
-}
-
-/// Free the empty last leaf and drop its record from the inode, in one transaction.
-fn drop_last_leaf(sb: &NewSuperBlock, vol: &Volume, writable: &crate::rw::Writable, inode: &BufferHead, leaf: &BufferHead) -> Result {
-    let ino = inode.block_number();
-    let (slot, bit, loc) = {
-        let eb = ExtentBlock::new(leaf.data()).map_err(|e| meta::corrupt(sb, &e))?;
-        (eb.h_suballoc_slot(), eb.h_suballoc_bit(), eb.h_suballoc_loc())
-    };
-    if slot != 0 {
-        return Err(refuse(sb, ino, "an extent block from another slot's allocator"));
-    }
-    // The leaf before it becomes the last one.
-    let previous = {
-        let d = Dinode::new(inode.data()).map_err(|e| meta::corrupt(sb, &e))?;
-        let list = d.extent_list();
-        let used = list.l_next_free_rec();
-        used.checked_sub(2).and_then(|i| list.rec(usize::from(i))).map(|r| r.e_blkno())
-    };
-    let previous_bh = match previous {
-        Some(blkno) => Some(meta::read_extent_block(sb, &vol.params, vol.blocks, blkno)?),
-        None => None,
-    };
-    let _alloc = writable.alloc.lock();
-    let tx = writable.transaction(vol, 2 + suballoc::CLAIM_CREDITS)?;
-    suballoc::free_block(&tx, sb, vol, vol.extent_alloc_blkno, leaf.block_number(), bit, loc)?;
-    if let Some(previous_bh) = previous_bh.as_ref() {
-        tx.change(previous_bh, Kind::ExtentBlock, |block| {
-            if let Ok(mut eb) = ExtentBlock::new(block) {
-                eb.set_h_next_leaf_blk(0);
-            }
-        })?;
-    }
-    tx.change(inode, Kind::Inode, |block| {
-        let Ok(mut d) = Dinode::new(block) else { return };
-        let root = d.extent_list_mut();
-        let used = root.l_next_free_rec().saturating_sub(1);
-        truncate_list(root, used);
-        if used == 0 {
-            d.extent_list_mut().set_l_tree_depth(0);
-        }
-        d.set_i_last_eb_blk(previous.unwrap_or(0));
-    })
+    crate::extent_write::free_range(sb, vol, writable, bh, 0, u32::MAX)?;
+    Ok(())
 }
 
 /// The inodes slot 0's orphan directory names.

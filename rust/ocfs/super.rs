@@ -40,7 +40,9 @@ mod dir_write;
 mod dx;
 mod dx_tree;
 mod dx_write;
+mod fallocate;
 mod extent_map;
+mod extent_tree;
 mod extent_write;
 mod inode;
 mod inode_alloc;
@@ -254,6 +256,14 @@ impl vfs::FileSystem for Ocfs2 {
 
     fn prepare_write(inode: &vfs::INode<Self>, pos: u64, len: u32) -> Result<bool> {
         write::prepare_write(inode, pos, len)
+    }
+
+    fn fallocate(inode: &vfs::INode<Self>, mode: i32, offset: u64, len: u64) -> Result {
+        fallocate::fallocate(inode, mode, offset, len)
+    }
+
+    fn prepare_mkwrite(inode: &vfs::INode<Self>) -> Result {
+        write::prepare_mkwrite(inode)
     }
 
     fn fill_inline(inode: &vfs::INode<Self>, folio: &mut vfs::WriteFolio<'_>) -> Result {

@@ -3,8 +3,9 @@
 //! Writing file data (`ocfs2_write_begin`/`ocfs2_write_end` and `ocfs2_get_block` with
 //! allocation in the C ocfs2), through the page cache.
 //!
-//! A write to a hole past the end of the file's extents claims a cluster from the global
-//! bitmap and maps it in one transaction. The cluster is zeroed on disk before that
+//! A write to a hole (anywhere in the file) claims a cluster from the global bitmap and
+//! maps it in one transaction; a write to a preallocated (unwritten) cluster zeroes it and
+//! marks it written. The cluster is zeroed on disk before that
 //! transaction starts to commit (the zeroing is synchronous, inside the handle), so a
 //! crash can never show a file another file's old data: what was not written back yet
 //! reads as zeros. That stands in for the C ocfs2's ordered data mode; `fsync` writes the
@@ -20,6 +21,7 @@
 use crate::cluster_bitmap;
 use crate::extent_map;
 use crate::extent_write::{self, APPEND_CREDITS};
+use crate::format::extent::EXT_UNWRITTEN;
 use crate::format::dinode::{Dinode, INLINE_DATA_FL};
 use crate::format::extent::{extent_recs_in, ExtentList};
 use crate::rw::Writable;
@@ -30,7 +32,7 @@ use crate::{bindings as c, errno, inode, meta, Ocfs2};
 use kernel::prelude::*;
 
 /// `FileSystem::map_block_for_write` of ocfs: map logical block `block`, allocating its
-/// cluster when it lies past the file's extents.
+/// cluster when it is a hole, or making its cluster written when it was preallocated.
 pub fn map_block_for_write(node: &INode<Ocfs2>, block: u64, max: u64) -> Result<WriteMapping> {
     let sb = node.super_block();
     let vol = sb.data();
@@ -55,40 +57,53 @@ pub fn map_block_for_write(node: &INode<Ocfs2>, block: u64, max: u64) -> Result<
     Ok(WriteMapping { start: start + offset, count: (blocks - offset).min(max), new: true })
 }
 
-/// The mapping of `block` if it is allocated already; refuses extents a write in place
-/// would corrupt.
+/// The mapping of `block` if it is allocated and written already; refuses extents a
+/// write in place would corrupt.
 fn mapped_for_write(node: &INode<Ocfs2>, vol: &Volume, block: u64, max: u64) -> Result<Option<WriteMapping>> {
     let sb = node.super_block();
     let bh = meta::read_dinode(sb, &vol.params, vol.blocks, node.ino())?;
     let Ok(cpos) = u32::try_from(block >> (vol.cluster_bits - vol.block_bits)) else { return Err(EFBIG) };
     let Some(extent) = extent_map::find(sb, vol, bh.data(), cpos)? else { return Ok(None) };
-    if extent.refcounted || extent.unwritten {
-        pr_err!(
-            "{}: inode {}: writing to {} extents is not supported yet\n",
-            sb.id(),
-            node.ino(),
-            if extent.refcounted { "shared (reflinked)" } else { "preallocated (unwritten)" }
-        );
+    if extent.refcounted {
+        pr_err!("{}: inode {}: writing to shared (reflinked) extents is not supported yet\n", sb.id(), node.ino());
         return Err(errno::code(c::EOPNOTSUPP));
     }
     let Some((start, count)) = extent_map::map_block(sb, vol, bh.data(), block, max)? else { return Ok(None) };
     Ok(Some(WriteMapping { start, count, new: false }))
 }
 
-/// Claim a cluster, zero it, and append it to `node`'s extents at `cpos`; the caller holds
-/// the allocation lock. Returns the cluster's first device block and the cluster count.
+/// Make cluster `cpos` writable: claim a cluster for a hole, zero it, and map it; or zero
+/// a preallocated (unwritten) cluster and mark it written (`ocfs2_mark_extent_written`).
+/// The caller holds the allocation lock. Returns the cluster's first device block and
+/// the cluster count.
 fn allocate(node: &INode<Ocfs2>, vol: &Volume, writable: &Writable, cpos: u32) -> Result<(u64, u32)> {
     let sb = node.super_block();
     let bh = meta::read_dinode(sb, &vol.params, vol.blocks, node.ino())?;
+    let per_cluster_bits = vol.cluster_bits - vol.block_bits;
+    if let Some(extent) = extent_map::find(sb, vol, bh.data(), cpos)? {
+        if !extent.unwritten {
+            pr_err!("{}: inode {}: cluster {} is mapped but cannot be written\n", sb.id(), node.ino(), cpos);
+            return Err(EIO);
+        }
+        let start = extent.blkno.saturating_add(u64::from(cpos - extent.cpos) << per_cluster_bits);
+        // The cluster reads as zeros until it is written: zeros reach the disk before the
+        // transaction that makes it written can commit.
+        sb.zero_blocks(start, 1 << per_cluster_bits).inspect_err(|_| {
+            pr_err!("{}: I/O error zeroing preallocated cluster {} of inode {}\n", sb.id(), cpos, node.ino());
+        })?;
+        let change = extent_write::prepare_flags(sb, vol, &bh, cpos, 1)?;
+        let tx = writable.transaction(vol, change.credits())?;
+        change.clear(sb, vol, &tx, EXT_UNWRITTEN)?;
+        return Ok((start, 1));
+    }
     let append = extent_write::prepare(sb, vol, &bh, cpos)?;
     let bitmap = cluster_bitmap::read_inode(sb, vol)?;
-    let tx = writable.transaction(vol, APPEND_CREDITS)?;
+    let tx = writable.transaction(vol, append.credits())?;
     let (first, count) = cluster_bitmap::claim(sb, vol, &tx, &bitmap, 1).inspect_err(|e| {
         if *e == ENOSPC {
             pr_warn!("{}: no free clusters left for inode {}\n", sb.id(), node.ino());
         }
     })?;
-    let per_cluster_bits = vol.cluster_bits - vol.block_bits;
     let start = u64::from(first) << per_cluster_bits;
     let release = |err: Error| -> Error {
         // Give the clusters back in the same transaction, so nothing leaks.
@@ -144,6 +159,15 @@ pub fn write_failed(node: &INode<Ocfs2>, from: u64, to: u64) {
     }
 }
 
+/// `FileSystem::prepare_mkwrite` of ocfs: a shared writable mapping is about to dirty a
+/// page; inline data moves out to a cluster first (`ocfs2_page_mkwrite`).
+pub fn prepare_mkwrite(node: &INode<Ocfs2>) -> Result {
+    if node.data()?.inline() {
+        convert_inline(node, node.super_block().data(), node.super_block().data().writable()?)?;
+    }
+    Ok(())
+}
+
 /// `FileSystem::prepare_write` of ocfs: whether a write of `len` bytes at `pos` stays in
 /// the inode block; moves the data out to a cluster when it does not fit.
 pub fn prepare_write(node: &INode<Ocfs2>, pos: u64, len: u32) -> Result<bool> {
@@ -164,7 +188,7 @@ pub fn prepare_write(node: &INode<Ocfs2>, pos: u64, len: u32) -> Result<bool> {
 
 /// Move inline data out to a new cluster and turn the inode's id2 into an empty extent
 /// list with it (`ocfs2_convert_inline_data_to_extents`). An empty file gets no cluster.
-fn convert_inline(node: &INode<Ocfs2>, vol: &Volume, writable: &Writable) -> Result {
+pub fn convert_inline(node: &INode<Ocfs2>, vol: &Volume, writable: &Writable) -> Result {
     let sb = node.super_block();
     let _alloc = writable.alloc.lock();
     let bh = meta::read_dinode(sb, &vol.params, vol.blocks, node.ino())?;

@@ -38,6 +38,7 @@ pub mod dx_edit;
 pub mod dx_hash;
 pub mod error;
 pub mod extent;
+pub mod extent_edit;
 pub mod features;
 pub mod group;
 pub mod heartbeat;

@@ -290,4 +290,31 @@ impl<T: FileSystem> INode<T> {
         };
         if ret == 0 { Ok(()) } else { Err(kernel::error::Error::from_errno(ret)) }
     }
+
+    /// Drop the page-cache pages of bytes `start..=end` (zeroing the parts of pages at
+    /// the edges), unmapping them from every mapping.
+    pub fn truncate_pagecache_range(&self, start: u64, end: u64) {
+        // SAFETY: live inode, locked by the caller.
+        unsafe { c::ocfs_truncate_pagecache_range(self.as_raw(), start.min(i64::MAX as u64) as i64, end.min(i64::MAX as u64) as i64) }
+    }
+
+    /// Write back the dirty pages of bytes `start..=end` and wait for them.
+    pub fn write_and_wait_range(&self, start: u64, end: u64) -> Result {
+        // SAFETY: live inode.
+        let ret = unsafe {
+            c::ocfs_write_and_wait_range(self.as_raw(), start.min(i64::MAX as u64) as i64, end.min(i64::MAX as u64) as i64)
+        };
+        if ret == 0 { Ok(()) } else { Err(kernel::error::Error::from_errno(ret)) }
+    }
+
+    /// Zero bytes `pos..pos + len` through the page cache, written back like any data;
+    /// the blocks must be mapped (`get_block` would allocate holes).
+    pub fn zero_range(&self, pos: u64, len: u64) -> Result {
+        // SAFETY: live inode, locked by the caller; `block_write_begin` maps through
+        // `get_block`.
+        let ret = unsafe {
+            c::ocfs_zero_range(self.as_raw(), pos.min(i64::MAX as u64) as i64, len.min(i64::MAX as u64) as i64, Some(super::ops::get_block::<T>))
+        };
+        if ret == 0 { Ok(()) } else { Err(kernel::error::Error::from_errno(ret)) }
+    }
 }

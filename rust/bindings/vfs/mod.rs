@@ -235,6 +235,15 @@ pub trait FileSystem: Sized + 'static {
     /// them. Errors are the filesystem's to log.
     fn dirty_inode(inode: &INode<Self>);
 
+    /// `fallocate(2)` of a regular file, with the inode and its mapping's invalidation
+    /// locked: `mode` as the VFS passes it (`FALLOC_FL_*`); a new size is the
+    /// filesystem's to set.
+    fn fallocate(inode: &INode<Self>, mode: i32, offset: u64, len: u64) -> Result;
+
+    /// Before a shared writable mapping dirties a page of `inode` (`page_mkwrite`): make
+    /// its blocks mappable by [`FileSystem::map_block_for_write`] (move inline data out).
+    fn prepare_mkwrite(inode: &INode<Self>) -> Result;
+
     /// Fill a locked page-cache folio of `inode` and unlock it: with
     /// [`LockedFolio::read_mapped`] or [`LockedFolio::fill`].
     fn read_folio(inode: &INode<Self>, folio: LockedFolio<'_, Self>) -> Result;

@@ -108,10 +108,20 @@ impl<T: FileSystem> Tables<T> {
         read_iter: Some(c::generic_file_read_iter),
         write_iter: Some(c::generic_file_write_iter),
         fsync: Some(fsync::<T>),
-        // Shared writable mappings need `page_mkwrite`, not written yet: refused (EINVAL).
-        mmap: Some(c::generic_file_readonly_mmap),
+        mmap: Some(mmap::<T>),
+        fallocate: Some(fallocate::<T>),
         splice_read: Some(c::filemap_splice_read),
         splice_write: Some(c::iter_file_splice_write),
+        // SAFETY: as above.
+        ..unsafe { core::mem::zeroed() }
+    };
+
+    /// Mappings of regular files: faults through the page cache, and `page_mkwrite`
+    /// allocating what a shared writable mapping dirties.
+    const VM_OPS: c::vm_operations_struct = c::vm_operations_struct {
+        fault: Some(c::filemap_fault),
+        map_pages: Some(c::filemap_map_pages),
+        page_mkwrite: Some(page_mkwrite::<T>),
         // SAFETY: as above.
         ..unsafe { core::mem::zeroed() }
     };
@@ -741,4 +751,38 @@ unsafe extern "C" fn write_end<T: FileSystem>(
 unsafe extern "C" fn writepages<T: FileSystem>(mapping: *mut c::address_space, wbc: *mut c::writeback_control) -> c_int {
     // SAFETY: the VFS passes the mapping of a live inode of ours and its writeback request.
     unsafe { c::mpage_writepages(mapping, wbc, Some(get_block::<T>)) }
+}
+
+unsafe extern "C" fn mmap<T: FileSystem>(file: *mut c::file, vma: *mut c::vm_area_struct) -> c_int {
+    // SAFETY: the VFS passes an open file of ours and the vma being set up; the operations
+    // are a constant, alive as long as the module.
+    unsafe { c::ocfs_file_mmap(file, vma, &Tables::<T>::VM_OPS) }
+}
+
+unsafe extern "C" fn prepare_mkwrite<T: FileSystem>(inode: *mut c::inode) -> c_int {
+    // SAFETY: `ocfs_page_mkwrite` passes the inode of the faulting file, one of ours.
+    to_errno(T::prepare_mkwrite(unsafe { INode::<T>::from_raw(inode) }))
+}
+
+unsafe extern "C" fn page_mkwrite<T: FileSystem>(vmf: *mut c::vm_fault) -> c::vm_fault_t {
+    // SAFETY: the fault handler passes a write fault on a mapping of one of our files;
+    // `block_page_mkwrite` maps (and allocates) the folio's blocks through `get_block`.
+    unsafe { c::ocfs_page_mkwrite(vmf, Some(get_block::<T>), Some(prepare_mkwrite::<T>)) }
+}
+
+unsafe extern "C" fn fallocate<T: FileSystem>(file: *mut c::file, mode: c_int, offset: i64, len: i64) -> ffi::c_long {
+    if offset < 0 || len <= 0 {
+        return EINVAL.to_errno() as ffi::c_long;
+    }
+    let mut err = 0;
+    // SAFETY: an open regular file of ours; on success the inode comes back locked.
+    let raw = unsafe { c::ocfs_fallocate_begin(file, mode, offset, len, &mut err) };
+    if raw.is_null() {
+        return err as ffi::c_long;
+    }
+    // SAFETY: the file's inode, one of ours, locked until `ocfs_fallocate_end`.
+    let result = T::fallocate(unsafe { INode::<T>::from_raw(raw) }, mode, offset as u64, len as u64);
+    // SAFETY: locked by `ocfs_fallocate_begin` above, unlocked once.
+    unsafe { c::ocfs_fallocate_end(raw) };
+    to_errno(result) as ffi::c_long
 }
