@@ -25,8 +25,10 @@ pub fn map_block(inode: &INode<Ocfs2>, block: u64, max: u64) -> Result<Option<(u
     }
     // On a read-write mount, the tree may be mid-edit (a leaf splitting moves records
     // between blocks): walk it under the allocation lock, as the C ocfs2 takes
-    // `ip_alloc_sem`.
-    let _alloc = vol.writable().ok().map(|writable| writable.alloc.lock());
+    // `ip_alloc_sem`. Not for the journal, whose blocks JBD2's commit maps (`bmap`) while
+    // a holder of the lock may be waiting for that commit; its tree never changes.
+    let journal = inode.ino() == vol.journal_blkno;
+    let _alloc = if journal { None } else { vol.writable().ok().map(|writable| writable.alloc.lock()) };
     extent_map::map_block(sb, vol, bh.data(), block, max)
 }
 
