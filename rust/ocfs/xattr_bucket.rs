@@ -233,6 +233,15 @@ pub fn plan(sb: &NewSuperBlock, vol: &Volume, root_bh: &BufferHead, ino: u64, sl
         let list = root.xt_list();
         let more = starts.len().saturating_sub(1);
         if usize::from(list.l_next_free_rec()) + more > usize::from(list.l_count()) {
+            pr_err!(
+                "{}: inode {}: the xattr index has {} of {} records; dividing the run of record {} needs {} more\n",
+                sb.id(),
+                ino,
+                list.l_next_free_rec(),
+                list.l_count(),
+                slot.rec,
+                more
+            );
             return Err(refuse(sb, ino, "an xattr index with more records than its block holds"));
         }
     }
