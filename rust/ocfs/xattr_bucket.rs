@@ -7,11 +7,12 @@
 //!
 //! The layout is the C's: an attribute goes to the bucket whose hash range holds its name
 //! hash; buckets keep their entries sorted and their names and values inside one block
-//! each. Where the C grows a full bucket by dividing it within its cluster or into a new
-//! one, this build always moves the upper half of the entries (by hash, never dividing one
-//! hash) into a bucket in a new cluster with a record of its own, so each cluster it makes
-//! holds one bucket. Trees with extent blocks (more records than the block holds), and full
-//! buckets that are not the last of their run, are refused (`EOPNOTSUPP`, with a log line).
+//! each. A full bucket divides in halves, as the C's do, the upper half always into a
+//! bucket in a new cluster with a record of its own (where the C may use a free bucket of
+//! the same cluster); a full bucket of a run of several (which the C makes in clusters
+//! larger than a bucket) has its whole run laid out again, a bucket per cluster. Trees with
+//! extent blocks (more records than the block holds) are refused (`EOPNOTSUPP`, with a
+//! log line).
 
 use crate::cluster_bitmap::{self, FREE_CREDITS};
 use crate::format::blockcheck::store_block_check;
@@ -233,6 +234,15 @@ pub fn plan(sb: &NewSuperBlock, vol: &Volume, root_bh: &BufferHead, ino: u64, sl
         let list = root.xt_list();
         let more = starts.len().saturating_sub(1);
         if usize::from(list.l_next_free_rec()) + more > usize::from(list.l_count()) {
+            pr_err!(
+                "{}: inode {}: the xattr index has {} of {} records; dividing the run of record {} needs {} more\n",
+                sb.id(),
+                ino,
+                list.l_next_free_rec(),
+                list.l_count(),
+                slot.rec,
+                more
+            );
             return Err(refuse(sb, ino, "an xattr index with more records than its block holds"));
         }
     }

@@ -251,18 +251,20 @@ pub fn write_bucket(
     Ok(())
 }
 
-/// How full [`bucket_partition`] fills a bucket (bytes of entries, names
-/// and values), leaving room for what comes next.
-pub const BUCKET_FILL: usize = XATTR_BUCKET_SIZE * 3 / 4;
-
-/// Divide `entries` (sorted by hash) into buckets: `start(i)` is called
-/// with the index of each bucket's first entry (0 first), each bucket
-/// filled up to [`BUCKET_FILL`] and never dividing one hash.  `false` when
-/// one hash alone does not fit a bucket.
+/// Divide `entries` (sorted by hash) into buckets about half full each, as
+/// the kernel divides a full bucket in two (`ocfs2_divide_xattr_bucket`):
+/// `start(i)` is called with the index of each bucket's first entry (0
+/// first), never dividing one hash.  Half-full buckets keep room for what
+/// comes next wherever it lands: filling the lower bucket of a division
+/// fuller would leave a trail of nearly empty ones behind names inserted
+/// in falling hash order.  `false` when one hash alone does not fit a
+/// bucket.
 pub fn bucket_partition(block_size: usize, entries: &[TableEntry<'_>], mut start: impl FnMut(usize)) -> bool {
-    let mut first = 0;
-    let mut used = 0;
-    let mut i = 0;
+    let total: usize = entries.iter().map(|e| e.usage()).sum();
+    let buckets = total.div_ceil(XATTR_BUCKET_SIZE / 2).max(2);
+    let share = total.div_ceil(buckets).max(1);
+    // Bucket `n` starts at the first hash beginning at or past `n` shares.
+    let (mut first, mut started, mut before, mut i) = (0, 1, 0, 0);
     start(0);
     while i < entries.len() {
         // The run of entries sharing entry i's hash.
@@ -270,11 +272,10 @@ pub fn bucket_partition(block_size: usize, entries: &[TableEntry<'_>], mut start
         while end < entries.len() && entries[end].hash == entries[i].hash {
             end += 1;
         }
-        let group: usize = entries[i..end].iter().map(|e| e.usage()).sum();
         let fits = bucket_fits(block_size, &entries[first..end]);
-        if i > first && (!fits || used + group > BUCKET_FILL) {
+        if i > first && (!fits || before >= started * share) {
             first = i;
-            used = 0;
+            started += 1;
             start(i);
             if !bucket_fits(block_size, &entries[i..end]) {
                 return false;
@@ -282,7 +283,7 @@ pub fn bucket_partition(block_size: usize, entries: &[TableEntry<'_>], mut start
         } else if !fits {
             return false;
         }
-        used += group;
+        before += entries[i..end].iter().map(|e| e.usage()).sum::<usize>();
         i = end;
     }
     true
@@ -515,6 +516,18 @@ mod tests {
             }
             assert!(starts.len() > 3);
         }
+        // A full bucket divides in two halves.
+        let full: Vec<_> = entries.iter().copied().take_while({
+            let mut used = 0;
+            move |e| {
+                used += e.usage();
+                used < 4000
+            }
+        }).collect();
+        let mut starts = Vec::new();
+        assert!(bucket_partition(4096, &full, |i| starts.push(i)));
+        assert_eq!(starts.len(), 2);
+        assert!(starts[1].abs_diff(full.len() / 2) <= 3);
         let same: Vec<_> = entries.iter().map(|e| TableEntry { hash: 1, ..*e }).collect();
         assert!(!bucket_partition(4096, &same, |_| {}));
     }
