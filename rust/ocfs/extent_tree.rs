@@ -742,6 +742,8 @@ impl<'a> Tree<'a> {
     /// [`Tree::drop_empty`] are freed.
     pub fn commit(mut self, sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, edited: usize) -> Result {
         let last = self.rebalance(edited)?;
+        // Records merged or moved left may have emptied the last leaf.
+        self.drop_empty(sb, vol)?;
         self.split_overflows(sb, vol, tx, last)?;
         self.cover()?;
         let generation = vol.params.fs_generation;
