@@ -1,20 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Changing extent trees of any depth (`ocfs2_insert_extent`, `ocfs2_split_extent`,
-//! `ocfs2_remove_extent` of the C ocfs2), by a simpler road than its rotations: the
-//! blocks of the paths an edit touches are read into memory, the leaf is edited there
-//! (`format::extent_edit`), a leaf or interior node that overflows is split in two (a
-//! full root moves into a new extent block under it, the tree gaining a level), an extent
-//! block that empties is freed and its record leaves its parent; then the interior
-//! records are made to cover the tree as the C ocfs2 keeps them, and every block that
-//! changed is written in one transaction.
+//! `ocfs2_remove_extent` of the C ocfs2): the blocks of the paths an edit touches are read
+//! into memory, the leaf is edited there (`format::extent_edit`), records move between it
+//! and the leaves to its right until every leaf but the last is full (what the C ocfs2's
+//! rotations do, and require of a tree), the last leaf or an interior node on the
+//! rightmost path that overflows is split (its left part full; a full root moves into a
+//! new extent block under it, the tree gaining a level), an extent block that empties is
+//! freed and its record leaves its parent; then the interior records are made to cover the
+//! tree as the C ocfs2 keeps them, and every block that changed is written in one
+//! transaction.
 //!
 //! The shape kept (what the C ocfs2's rotations rely on, `ocfs2_adjust_adjacent_records`):
-//! interior records have no holes between them, the first of the root's starts at 0, the
-//! first of every other list starts where its parent's record does, each record reaches
-//! to the next one's start, and the last of the rightmost path to the end of the last
-//! leaf record; leaves chain left to right through `h_next_leaf_blk`, the last one is the
-//! inode's `i_last_eb_blk`.
+//! every leaf but the last full; interior records have no holes between them, each starts
+//! at its child's first record, the first of the root's at 0 and the first of every other
+//! list where its parent's record does, each reaches to the next one's start, and the last
+//! of the rightmost path to the end of the last leaf record; leaves chain left to right
+//! through `h_next_leaf_blk`, the last one is the inode's `i_last_eb_blk`.
 
 use crate::extent_map::{check_child_depth, MAX_TREE_DEPTH};
 use crate::format::dinode::Dinode;
