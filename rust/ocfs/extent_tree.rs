@@ -713,7 +713,7 @@ impl<'a> Tree<'a> {
             let (used, count) = (node.used, node.count);
             let Some(next) = self.loaded_next(n)? else {
                 if used > count {
-                    pr_err!("ocfs: inode {}: the leaf after a full one was not read\n", self.ino);
+                    pr_err!("inode {}: the leaf after a full one was not read\n", self.ino);
                     return Err(EINVAL);
                 }
                 return Ok(n);
