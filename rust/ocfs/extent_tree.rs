@@ -1,20 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Changing extent trees of any depth (`ocfs2_insert_extent`, `ocfs2_split_extent`,
-//! `ocfs2_remove_extent` of the C ocfs2), by a simpler road than its rotations: the
-//! blocks of the paths an edit touches are read into memory, the leaf is edited there
-//! (`format::extent_edit`), a leaf or interior node that overflows is split in two (a
-//! full root moves into a new extent block under it, the tree gaining a level), an extent
-//! block that empties is freed and its record leaves its parent; then the interior
-//! records are made to cover the tree as the C ocfs2 keeps them, and every block that
-//! changed is written in one transaction.
+//! `ocfs2_remove_extent` of the C ocfs2): the blocks of the paths an edit touches are read
+//! into memory, the leaf is edited there (`format::extent_edit`), records move between it
+//! and the leaves to its right until every leaf but the last is full (what the C ocfs2's
+//! rotations do, and require of a tree), the last leaf or an interior node on the
+//! rightmost path that overflows is split (its left part full; a full root moves into a
+//! new extent block under it, the tree gaining a level), an extent block that empties is
+//! freed and its record leaves its parent; then the interior records are made to cover the
+//! tree as the C ocfs2 keeps them, and every block that changed is written in one
+//! transaction.
 //!
 //! The shape kept (what the C ocfs2's rotations rely on, `ocfs2_adjust_adjacent_records`):
-//! interior records have no holes between them, the first of the root's starts at 0, the
-//! first of every other list starts where its parent's record does, each record reaches
-//! to the next one's start, and the last of the rightmost path to the end of the last
-//! leaf record; leaves chain left to right through `h_next_leaf_blk`, the last one is the
-//! inode's `i_last_eb_blk`.
+//! every leaf but the last full; interior records have no holes between them, each starts
+//! at its child's first record, the first of the root's at 0 and the first of every other
+//! list where its parent's record does, each reaches to the next one's start, and the last
+//! of the rightmost path to the end of the last leaf record; leaves chain left to right
+//! through `h_next_leaf_blk`, the last one is the inode's `i_last_eb_blk`.
 
 use crate::extent_map::{check_child_depth, MAX_TREE_DEPTH};
 use crate::format::dinode::Dinode;
@@ -118,6 +120,8 @@ pub struct Tree<'a> {
     end_read: u64,
     /// Clusters mapped more (or fewer) than when read.
     clusters: i64,
+    /// Clusters the leaves in memory mapped when read.
+    loaded: i64,
     blocks_per_cluster: u64,
     eb_count: usize,
 }
@@ -156,6 +160,7 @@ impl<'a> Tree<'a> {
             suballoc: (0, 0, 0),
         };
         let end_read = root.last_end().unwrap_or(0);
+        let loaded = if depth == 0 { root.live().iter().map(|r| i64::from(r.clusters)).sum() } else { 0 };
         let mut nodes = KVec::new();
         nodes.push(root, GFP_KERNEL)?;
         Ok(Self {
@@ -165,6 +170,7 @@ impl<'a> Tree<'a> {
             last_eb: dinode.i_last_eb_blk(),
             end_read,
             clusters: 0,
+            loaded,
             blocks_per_cluster: 1 << (vol.cluster_bits - vol.block_bits),
             eb_count: crate::format::extent::extent_recs_per_eb(1usize << vol.block_bits).min(usize::from(u16::MAX)),
         })
@@ -236,6 +242,9 @@ impl<'a> Tree<'a> {
             };
             let mut node = node;
             node.bh = Some(bh);
+            if node.depth == 0 {
+                self.loaded += node.live().iter().map(|r| i64::from(r.clusters)).sum::<i64>();
+            }
             self.nodes.push(node, GFP_KERNEL)?;
             n = self.nodes.len() - 1;
         }
@@ -270,6 +279,11 @@ impl<'a> Tree<'a> {
         let (_, end) = self.range(leaf)?;
         let next = self.node(leaf)?.live().iter().find(|r| r.cpos > cpos).map_or(u64::MAX, |r| u64::from(r.cpos));
         Ok(end.min(next))
+    }
+
+    /// Whether the tree maps nothing.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.first().is_none_or(|root| root.used == 0)
     }
 
     /// One past the last cluster the tree maps, as read.
@@ -699,7 +713,7 @@ impl<'a> Tree<'a> {
             let (used, count) = (node.used, node.count);
             let Some(next) = self.loaded_next(n)? else {
                 if used > count {
-                    pr_err!("ocfs: inode {}: the leaf after a full one was not read\n", self.ino);
+                    pr_err!("inode {}: the leaf after a full one was not read\n", self.ino);
                     return Err(EINVAL);
                 }
                 return Ok(n);
@@ -741,9 +755,36 @@ impl<'a> Tree<'a> {
     /// block that changed, in `tx` (opened with [`TREE_CREDITS`] more); blocks emptied by
     /// [`Tree::drop_empty`] are freed.
     pub fn commit(mut self, sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, edited: usize) -> Result {
-        let last = self.rebalance(edited)?;
-        self.split_overflows(sb, vol, tx, last)?;
+        self.rebalance(edited)?;
+        // Records merged or moved left may have emptied the last leaf.
+        self.drop_empty(sb, vol)?;
+        // Records moved right may have overfilled the last leaf (here or in an earlier
+        // rebalance of the same edit).
+        while let Some(n) = self.nodes.iter().position(|x| !x.freed && x.used > x.count) {
+            self.split_overflows(sb, vol, tx, n)?;
+        }
         self.cover()?;
+        // Records only move between the leaves in memory: what they map must add up.
+        let mapped: i64 = self
+            .nodes
+            .iter()
+            .filter(|x| x.depth == 0 && !x.freed)
+            .map(|x| x.live().iter().map(|r| i64::from(r.clusters)).sum::<i64>())
+            .sum();
+        let overfull = self.nodes.iter().any(|x| !x.freed && x.used > x.count);
+
+        if mapped != self.loaded + self.clusters || overfull {
+            pr_err!(
+                "{}: inode {}: an extent edit lost track of its records ({} clusters mapped, {} expected{}); nothing written\n",
+                sb.id(),
+                self.ino,
+                mapped,
+                self.loaded + self.clusters,
+                if overfull { ", a node overfull" } else { "" }
+            );
+            self.release_new(sb, vol, tx);
+            return Err(EIO);
+        }
         let generation = vol.params.fs_generation;
         for node in self.nodes.iter().skip(1) {
             if node.freed {

@@ -126,6 +126,7 @@ pub fn free_range(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, inode: 
     let ino = inode.block_number();
     let bitmap = cluster_bitmap::read_inode(sb, vol)?;
     let per_cluster_bits = vol.cluster_bits - vol.block_bits;
+    let everything = start == 0 && end == u32::MAX;
     let mut end = end;
     let mut total = 0u64;
     while end > start {
@@ -179,6 +180,14 @@ pub fn free_range(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, inode: 
         }
         tree.commit(sb, vol, &tx, leaf)?;
         end = lo;
+    }
+    if everything {
+        // Everything went: the tree must be empty now, or clusters would leak with the inode.
+        let tree = Tree::read(sb, vol, inode)?;
+        if !tree.is_empty() {
+            pr_err!("{}: inode {}: extents remain after freeing them all (stopped at cluster {})\n", sb.id(), ino, end);
+            return Err(errno::euclean());
+        }
     }
     Ok(total)
 }

@@ -36,6 +36,15 @@ both() { # command with @ for the directory: run on ours and on the copy
 no_errors() { # what
     if dmesg | grep "ocfs: $dev: .*\(error\|corrupt\|not supported\|could not\)"; then fail "$1: errors logged"; fi
 }
+# fsck_volume, and what debugfs.ocfs2 shows of the inodes fsck.ocfs2 names when it fails.
+check_volume() {
+    if ! fsck.ocfs2 -fn "$DISK" > /tmp/fsck.pre 2>&1; then
+        for ino in $(grep -o "inode [0-9]*" /tmp/fsck.pre | sort -u | cut -d' ' -f2); do
+            debugfs.ocfs2 -R "stat <$ino>" "$DISK" 2>/dev/null | head -80
+        done
+    fi
+    fsck_volume "$DISK"
+}
 fio_job() { # name options...
     n=$1; shift
     timeout 120 fio --name="$n" --filename="$MNT/$n" --output=/tmp/fio.log "$@" || {
@@ -132,7 +141,7 @@ for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local -b 512 -C 4K" \
     compare_all $MNT "$mkfs: ours, from disk"
     umount $MNT || fail "$mkfs: umount"
     no_errors "$mkfs"
-    fsck_volume "$DISK"
+    check_volume
     if has_feature sparse; then
         depth=$(tree_depth "$DISK" random)
         say "[$mkfs] random: extent tree depth $depth"
@@ -154,7 +163,7 @@ for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local -b 512 -C 4K" \
         cmp /tmp/random.want $MNT/random || fail "$mkfs: the C ocfs2 edited our tree wrongly"
     fi
     umount $MNT
-    fsck_volume "$DISK"
+    check_volume
 
     # Ours truncates and deletes the files with extent blocks (two levels deep on 512-byte
     # blocks): every cluster and extent block goes back.
@@ -176,7 +185,7 @@ for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local -b 512 -C 4K" \
     fi
     for f in "$WANT"/frag1; do cmp "$f" $MNT/frag1 || fail "$mkfs: truncated frag1 differs"; done
     umount $MNT
-    fsck_volume "$DISK"
+    check_volume
     mount -t ocfs2 "$DISK" $MNT
     rm -f $MNT/frag2 $MNT/random $MNT/prealloc-fio $MNT/mmap
     umount $MNT
@@ -186,7 +195,7 @@ for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local -b 512 -C 4K" \
     fi
     free_after=$(free_clusters "$DISK")
     [ "$free_after" -gt "$free_before" ] || fail "$mkfs: truncating and deleting freed no clusters"
-    fsck_volume "$DISK"
+    check_volume
     use_stack c
     mount -t ocfs2 "$DISK" $MNT
     cmp $WANT/frag1 $MNT/frag1 || fail "$mkfs: the C ocfs2 reads another truncated frag1"
