@@ -10,21 +10,34 @@
 //!
 //! Claims (and growing a full allocator) are [`suballoc`]'s.
 
-use crate::format::dinode::Dinode;
+use crate::format::dinode::{Dinode, VALID_FL};
 use crate::format::superblock::INVALID_SLOT;
 use crate::suballoc;
 use crate::transaction::Transaction;
 use crate::vfs::NewSuperBlock;
 use crate::volume::Volume;
-use crate::errno;
+use crate::{errno, meta};
 use kernel::prelude::*;
 
 /// Blocks a claim (which may grow the allocator) or a free dirties.
 pub const CREDITS: u32 = suballoc::BLOCK_CREDITS;
 
-/// Claim a free inode bit from slot 0's inode allocator, in `tx`.
+/// Claim a free inode bit from slot 0's inode allocator, in `tx`. A bit whose block holds
+/// a live inode is corrupt metadata: refused (the bit stays set, as it should be), never
+/// overwritten.
 pub fn claim(tx: &Transaction<'_>, sb: &NewSuperBlock, vol: &Volume) -> Result<suballoc::Block> {
-    suballoc::claim_block(sb, vol, tx, vol.inode_alloc_blkno)
+    let block = suballoc::claim_block(sb, vol, tx, vol.inode_alloc_blkno)?;
+    let bh = meta::read(sb, vol.blocks, block.blkno, "new inode")?;
+    let live = Dinode::new(bh.data()).is_ok_and(|d| d.has_signature() && d.i_flags() & VALID_FL != 0);
+    if live {
+        pr_err!(
+            "{}: corrupt metadata: the inode allocator says inode {} is free, but it is in use\n",
+            sb.id(),
+            block.blkno
+        );
+        return Err(errno::euclean());
+    }
+    Ok(block)
 }
 
 /// Give the inode at `blkno` (whose inode block says where it came from) back to its

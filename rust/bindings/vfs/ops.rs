@@ -392,9 +392,22 @@ unsafe extern "C" fn lookup<T: FileSystem>(
     };
     match T::lookup(dir, name) {
         Ok(found) => {
+            let ino = found.as_ref().map_or(0, |i| i.ino());
             let inode = found.map_or(ptr::null_mut(), |i| ARef::into_raw(i).as_ptr().cast());
             // SAFETY: `d_splice_alias` takes over our inode reference (NULL: negative).
-            unsafe { c::d_splice_alias(inode, dentry) }
+            let spliced = unsafe { c::d_splice_alias(inode, dentry) };
+            // A directory has one name: a second entry naming it is corrupt metadata,
+            // which the VFS refuses with ELOOP; say which.
+            if spliced as isize == -(c::ELOOP as isize) {
+                kernel::pr_err!(
+                    "{}: corrupt metadata: directory {} has an entry {:?} naming directory {}, which has another name\n",
+                    dir.super_block().id(),
+                    dir.ino(),
+                    kernel::str::BStr::from_bytes(name),
+                    ino
+                );
+            }
+            spliced
         }
         Err(err) => err_ptr(err),
     }
