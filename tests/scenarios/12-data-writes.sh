@@ -16,7 +16,6 @@ set -eu
 mkdir -p /mnt/ocfs /tmp/want
 dev=$(basename "$DISK")
 
-drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches; }
 # Every file in /tmp/want against its copy under $1.
 compare_all() { # dir what
     for f in /tmp/want/*; do
@@ -43,14 +42,7 @@ write_files() { # dir cs
     seq 1 1000000 > "$d/big"
     # Two files appended in turns, one cluster at a time, fragment each other: every
     # cluster is an extent of its own, more than the inode holds.
-    i=0
-    exec 3>>"$d/frag1" 4>>"$d/frag2" 5>>/tmp/want/frag1 6>>/tmp/want/frag2
-    while [ "$i" -lt 300 ]; do
-        printf "%-${cs}s" "frag1 $i" >&3; printf "%-${cs}s" "frag1 $i" >&5
-        printf "%-${cs}s" "frag2 $i" >&4; printf "%-${cs}s" "frag2 $i" >&6
-        i=$((i + 1))
-    done
-    exec 3>&- 4>&- 5>&- 6>&-
+    fragment "$d" /tmp/want "$cs"
     # O_DIRECT: the page cache carries it, written and waited for.
     dd if=/tmp/want/ext of="$d/direct" bs=4096 count=4 oflag=direct 2>/dev/null || fail "O_DIRECT write"
     dd if=/tmp/want/ext of=/tmp/want/direct bs=4096 count=4 2>/dev/null

@@ -20,7 +20,6 @@ mkdir -p /mnt/ocfs /tmp/want
 dev=$(basename "$DISK")
 MNT=/mnt/ocfs WANT=/tmp/want
 
-drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches; }
 tree_depth() { debugfs.ocfs2 -R "stat /$2" "$1" 2>/dev/null | sed -n 's/.*Tree Depth: \([0-9]*\).*/\1/p' | head -1; }
 free_clusters() { debugfs.ocfs2 -R "stat //global_bitmap" "$1" 2>/dev/null | sed -n 's/.*Free: \([0-9]*\).*/\1/p' | head -1; }
 # Every file in /tmp/want against its copy under $1, and the fio files against their sums.
@@ -110,14 +109,7 @@ for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local -b 512 -C 4K" \
     fi
 
     # Extents in extent blocks: two files appended in turns fragment each other.
-    i=0
-    exec 3>>$MNT/frag1 4>>$MNT/frag2 5>>$WANT/frag1 6>>$WANT/frag2
-    while [ "$i" -lt 300 ]; do
-        printf "%-${cs}s" "frag1 $i" >&3; printf "%-${cs}s" "frag1 $i" >&5
-        printf "%-${cs}s" "frag2 $i" >&4; printf "%-${cs}s" "frag2 $i" >&6
-        i=$((i + 1))
-    done
-    exec 3>&- 4>&- 5>&- 6>&-
+    fragment "$MNT" "$WANT" "$cs"
 
     # Shared writable mappings: fio's mmap engine stores through the mapping (into holes
     # where the volume has sparse files, else into zeros written first).

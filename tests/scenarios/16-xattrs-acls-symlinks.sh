@@ -17,7 +17,6 @@ mkdir -p /mnt/ocfs
 M=/mnt/ocfs
 dev=$(basename "$DISK")
 
-drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches; }
 free_clusters() { debugfs.ocfs2 -R "stat //global_bitmap" "$1" 2>/dev/null | sed -n 's/.*Bitmap Total: [0-9]* *Used: [0-9]* *Free: \([0-9]*\).*/\1/p'; }
 long() { printf "$1%.0s" $(seq 1 "$2"); }
 

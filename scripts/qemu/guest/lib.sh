@@ -289,6 +289,19 @@ content() { seq 1 "$2" | sed "s/^/$1 /"; }
 # Write back and forget every cached page, dentry and inode: the next reads go to the disk.
 drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches; }
 
+# Two files, frag1 and frag2 in $1 and their copies in $2, appended in turns one $3-byte
+# cluster at a time, 300 times: every cluster becomes an extent of its own.
+fragment() { # dir want-dir cluster-size
+    i=0
+    exec 3>>"$1/frag1" 4>>"$1/frag2" 5>>"$2/frag1" 6>>"$2/frag2"
+    while [ "$i" -lt 300 ]; do
+        printf "%-${3}s" "frag1 $i" >&3; printf "%-${3}s" "frag1 $i" >&5
+        printf "%-${3}s" "frag2 $i" >&4; printf "%-${3}s" "frag2 $i" >&6
+        i=$((i + 1))
+    done
+    exec 3>&- 4>&- 5>&- 6>&-
+}
+
 # A listing of every entry under $1 into $2, to compare two mounts of the same volume: name
 # (and symlink target), mode, uid, gid, size, mtime and ctime to the nanosecond, links,
 # device numbers; the inode number as the first name that has it, so that hard links are
