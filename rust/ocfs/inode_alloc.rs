@@ -23,12 +23,18 @@ use kernel::prelude::*;
 pub const CREDITS: u32 = suballoc::BLOCK_CREDITS;
 
 /// Claim a free inode bit from slot 0's inode allocator, in `tx`. A bit whose block holds
-/// a live inode is corrupt metadata: refused (the bit stays set, as it should be), never
+/// a live inode of this volume is corrupt metadata: refused (the bit stays set, as it should be), never
 /// overwritten.
 pub fn claim(tx: &Transaction<'_>, sb: &NewSuperBlock, vol: &Volume) -> Result<suballoc::Block> {
     let block = suballoc::claim_block(sb, vol, tx, vol.inode_alloc_blkno)?;
     let bh = meta::read(sb, vol.blocks, block.blkno, "new inode")?;
-    let live = Dinode::new(bh.data()).is_ok_and(|d| d.has_signature() && d.i_flags() & VALID_FL != 0);
+    // Blocks of a new group keep whatever an earlier filesystem left there: only an inode
+    // of this volume's generation is live.
+    let live = Dinode::new(bh.data()).is_ok_and(|d| {
+        d.has_signature()
+            && d.i_flags() & VALID_FL != 0
+            && d.i_fs_generation() == vol.params.fs_generation
+    });
     if live {
         pr_err!(
             "{}: corrupt metadata: the inode allocator says inode {} is free, but it is in use\n",
