@@ -47,6 +47,8 @@ workload() { # mountpoint
         # Every fifth step, an older file unlinked and its directory fsynced.
         if [ $((i % 5)) = 0 ] && [ "$i" -gt 7 ]; then
             gone=$m/dir-$(( (i - 7) % 7 ))/f$((i - 7))
+            # The intent first: a crash between the unlink and its record may keep either.
+            record "unlink $gone"
             rm -f "$gone"
             sync "$(dirname "$gone")"
             record "gone $gone"
@@ -84,12 +86,19 @@ fsck_volume "$DISK"
 # What each recorded fsync promised.
 check() { # mountpoint what
     m=$1
-    # The last record of each file wins; a file recorded gone after it must be gone.
+    # The last record of each file wins; a file recorded gone after it must be gone; one
+    # whose unlink was under way may be gone or still hold what it last held.
     awk '$1 == "file" { want[$2] = $3; order[++n] = $2 } $1 == "gone" { want[$2] = "gone"; order[++n] = $2 }
+         $1 == "unlink" { want[$2] = "maybe:" want[$2]; order[++n] = $2 }
          END { for (i = 1; i <= n; i++) if (!(order[i] in seen)) { seen[order[i]] = 1; print order[i], want[order[i]] } }' \
         /tmp/records > /tmp/promised
     files=0
     while read -r path want; do
+        case $want in maybe:*)
+            [ ! -e "$path" ] || [ "$(sum "$path")" = "${want#maybe:}" ] ||
+                fail "$2: $path, being unlinked at the crash, differs from what its last fsync wrote"
+            files=$((files + 1)); continue ;;
+        esac
         if [ "$want" = gone ]; then
             [ ! -e "$path" ] || fail "$2: $path was unlinked (directory fsynced) before the crash but is back"
         else
