@@ -270,8 +270,9 @@ fn partition(sb: &NewSuperBlock, block_size: usize, ino: u64, entries: &[TableEn
     Ok(starts)
 }
 
-/// Store `slot` as `plan` says, in `tx`.
-pub fn store(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, root_bh: &BufferHead, mut slot: Slot, plan: Plan) -> Result {
+/// Store `slot` as `plan` says, in `tx`, the new buckets in `clusters` (claimed by the
+/// caller, [`Plan::new_clusters`] of them).
+pub fn store(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, root_bh: &BufferHead, mut slot: Slot, plan: Plan, clusters: &[u64]) -> Result {
     let (starts, free) = match plan {
         Plan::Rewrite => {
             let bucket = slot.run.get_mut(slot.chosen).ok_or(EINVAL)?;
@@ -281,7 +282,8 @@ pub fn store(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, root_bh: &B
         Plan::Relayout { starts, free } => (starts, free),
     };
     let mut all = run_attrs(&mut slot)?;
-    // The groups from last to first, each split off the end.
+    // The groups from last to first, each split off the end; group `g` > 0 goes to the
+    // cluster at `clusters[g - 1]`.
     let mut placed = KVec::new();
     for (g, &first) in starts.iter().enumerate().rev() {
         let group = split_off(&mut all, first)?;
@@ -289,7 +291,7 @@ pub fn store(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, root_bh: &B
             let bucket = slot.run.first().ok_or(EINVAL)?;
             write(sb, vol, tx, slot.start, Some(&bucket.bhs), &group, 1)?;
         } else {
-            let blkno = claim_cluster(sb, vol, tx)?;
+            let blkno = clusters.get(g - 1).copied().ok_or(EINVAL)?;
             write(sb, vol, tx, blkno, None, &group, 1)?;
             placed.push((group.first().map_or(0, |a| a.hash), blkno), GFP_KERNEL)?;
         }
@@ -351,10 +353,14 @@ fn insert_record(list: &mut ExtentList<&mut [u8]>, at: usize, cpos: u32, blkno: 
     list.set_l_next_free_rec(used as u16 + 1);
 }
 
-fn claim_cluster(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>) -> Result<u64> {
-    let bitmap = cluster_bitmap::read_inode(sb, vol)?;
-    let (first, _) = cluster_bitmap::claim(sb, vol, tx, &bitmap, 1)?;
-    Ok(u64::from(first) << (vol.cluster_bits - vol.block_bits))
+impl Plan {
+    /// New clusters the plan writes buckets to.
+    pub fn new_clusters(&self) -> usize {
+        match self {
+            Plan::Rewrite => 0,
+            Plan::Relayout { starts, .. } => starts.len().saturating_sub(1),
+        }
+    }
 }
 
 /// Plan turning a full xattr block into an index whose buckets hold `attrs` (sorted
@@ -376,14 +382,22 @@ pub fn index_credits(vol: &Volume, buckets: usize) -> u32 {
 }
 
 /// Turn the full xattr block `root_bh` into an index whose buckets hold `attrs` (sorted by
-/// [`plan_index`]), divided at `starts`, each bucket in a cluster of its own
+/// [`plan_index`]), divided at `starts`, bucket `g` in the cluster at `clusters[g]`
 /// (`ocfs2_xattr_create_index_block`), in `tx`.
-pub fn create_index(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, root_bh: &BufferHead, mut attrs: KVec<Attr>, starts: &[usize]) -> Result {
+pub fn create_index(
+    sb: &NewSuperBlock,
+    vol: &Volume,
+    tx: &Transaction<'_>,
+    root_bh: &BufferHead,
+    mut attrs: KVec<Attr>,
+    starts: &[usize],
+    clusters: &[u64],
+) -> Result {
     let block_size = vol.params.block_size as usize;
     let mut placed = KVec::new();
-    for &first in starts.iter().rev() {
+    for (g, &first) in starts.iter().enumerate().rev() {
         let group = split_off(&mut attrs, first)?;
-        let blkno = claim_cluster(sb, vol, tx)?;
+        let blkno = clusters.get(g).copied().ok_or(EINVAL)?;
         write(sb, vol, tx, blkno, None, &group, 1)?;
         // The first bucket's record starts at hash 0, as the C makes it.
         let cpos = if first == 0 { 0 } else { group.first().map_or(0, |a| a.hash) };

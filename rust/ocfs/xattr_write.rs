@@ -506,8 +506,13 @@ fn apply(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, ino: u64, change
         .saturating_add(old_tree.as_ref().map_or(0, Tree::credits));
     let tx = writable.transaction(vol, credits)?;
 
-    if let Some(value) = change.value.filter(|_| clusters > 0) {
-        let blkno = claim_value(sb, vol, &tx, &bitmap, clusters, ino)?;
+    // Everything this change allocates first, all given back if any of it fails, so that
+    // nothing is freed or written unless the whole change goes in.
+    let bucket_clusters = bucket_plan.as_ref().map_or(0, xattr_bucket::Plan::new_clusters)
+        + index_plan.as_ref().map_or(0, |(_, _, starts)| starts.len());
+    let claims = claim_all(sb, vol, &tx, &bitmap, ino, clusters, bucket_clusters, new_block)?;
+
+    if let (Some(value), Some(blkno)) = (change.value, claims.value) {
         write_value(sb, vol, &tx, blkno, value)?;
         let root = xattr_edit::value_root(clusters, blkno);
         let target = match place {
@@ -525,36 +530,36 @@ fn apply(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, ino: u64, change
     if let Some(tree) = old_tree {
         free_tree(&tx, sb, vol, &bitmap, tree)?;
     }
-    let new_block_bh = if new_block {
-        let block = suballoc::claim_block(sb, vol, &tx, vol.extent_alloc_blkno)?;
-        let bh = sb.new_block(block.blkno)?;
-        let generation = vol.params.fs_generation;
-        tx.create(&bh, Kind::XattrBlock, |data| {
-            data.fill(0);
-            if let Ok(mut xb) = XattrBlock::new(data) {
-                let mut signature = [0u8; 8];
-                signature[..XATTR_BLOCK_SIGNATURE.len()].copy_from_slice(XATTR_BLOCK_SIGNATURE);
-                xb.set_xb_signature(signature);
-                xb.set_xb_suballoc_slot(0);
-                xb.set_xb_suballoc_bit(block.suballoc_bit);
-                xb.set_xb_suballoc_loc(0);
-                xb.set_xb_fs_generation(generation);
-                xb.set_xb_blkno(block.blkno);
-            }
-        })?;
-        tables.block = Some((bh, core::mem::replace(&mut fresh_block, KVec::new())));
-        Some(block.blkno)
-    } else {
-        None
+    let new_block_bh = match claims.block {
+        Some(block) => {
+            let bh = sb.new_block(block.blkno)?;
+            let generation = vol.params.fs_generation;
+            tx.create(&bh, Kind::XattrBlock, |data| {
+                data.fill(0);
+                if let Ok(mut xb) = XattrBlock::new(data) {
+                    let mut signature = [0u8; 8];
+                    signature[..XATTR_BLOCK_SIGNATURE.len()].copy_from_slice(XATTR_BLOCK_SIGNATURE);
+                    xb.set_xb_signature(signature);
+                    xb.set_xb_suballoc_slot(0);
+                    xb.set_xb_suballoc_bit(block.suballoc_bit);
+                    xb.set_xb_suballoc_loc(0);
+                    xb.set_xb_fs_generation(generation);
+                    xb.set_xb_blkno(block.blkno);
+                }
+            })?;
+            tables.block = Some((bh, core::mem::replace(&mut fresh_block, KVec::new())));
+            Some(block.blkno)
+        }
+        None => None,
     };
 
     // Rewrite the tables changed.
     if let Some((bh, attrs, starts)) = index_plan {
-        xattr_bucket::create_index(sb, vol, &tx, &bh, attrs, &starts)?;
+        xattr_bucket::create_index(sb, vol, &tx, &bh, attrs, &starts, &claims.buckets)?;
         tables.index = Some(bh);
     }
     if let (Some(plan), Some(root), Some(slot)) = (bucket_plan, tables.index.as_ref(), slot.take()) {
-        xattr_bucket::store(sb, vol, &tx, root, slot, plan)?;
+        xattr_bucket::store(sb, vol, &tx, root, slot, plan, &claims.buckets)?;
     }
     if block_changed {
         let (bh, attrs) = tables.block.as_ref().ok_or(EINVAL)?;
@@ -642,22 +647,65 @@ fn check(sb: &NewSuperBlock, ino: u64, region_size: usize, attrs: &[Attr]) -> Re
     })
 }
 
-/// Claim one run of `clusters` clusters for a value; a shorter run is given back and the
-/// change refused.
-fn claim_value(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, bitmap: &BufferHead, clusters: u32, ino: u64) -> Result<u64> {
-    let (first, count) = cluster_bitmap::claim(sb, vol, tx, bitmap, clusters)?;
-    if count < clusters {
-        let run = cluster_bitmap::prepare_free(sb, vol, bitmap, first, count)?;
-        cluster_bitmap::free(tx, bitmap, run)?;
-        pr_err!(
-            "{}: inode {}: no run of {} free clusters for an xattr value (values in several extents are not made yet)\n",
-            sb.id(),
-            ino,
-            clusters
-        );
-        return Err(ENOSPC);
+/// What one change allocates: the value's run of clusters, one cluster per new bucket,
+/// a new xattr block.
+struct Claims {
+    value: Option<u64>,
+    buckets: KVec<u64>,
+    block: Option<suballoc::Block>,
+}
+
+/// Claim what a change needs, in `tx`: `value_clusters` contiguous clusters for a value
+/// (none when 0), `buckets` single clusters, and an xattr block when `block`. On any
+/// failure, what was claimed goes back in the same transaction, so the change leaves
+/// nothing behind; a value whose clusters are not one contiguous run is refused.
+#[allow(clippy::too_many_arguments)]
+fn claim_all(
+    sb: &NewSuperBlock,
+    vol: &Volume,
+    tx: &Transaction<'_>,
+    bitmap: &BufferHead,
+    ino: u64,
+    value_clusters: u32,
+    buckets: usize,
+    block: bool,
+) -> Result<Claims> {
+    let to_block = |cluster: u32| u64::from(cluster) << (vol.cluster_bits - vol.block_bits);
+    let mut runs: KVec<(u32, u32)> = KVec::new();
+    let mut claims = Claims { value: None, buckets: KVec::new(), block: None };
+    let result = (|| -> Result {
+        if value_clusters > 0 {
+            let (first, count) = cluster_bitmap::claim(sb, vol, tx, bitmap, value_clusters)?;
+            runs.push((first, count), GFP_KERNEL)?;
+            if count < value_clusters {
+                pr_err!(
+                    "{}: inode {}: no run of {} free clusters for an xattr value (values in several extents are not made yet)\n",
+                    sb.id(),
+                    ino,
+                    value_clusters
+                );
+                return Err(ENOSPC);
+            }
+            claims.value = Some(to_block(first));
+        }
+        for _ in 0..buckets {
+            let (first, count) = cluster_bitmap::claim(sb, vol, tx, bitmap, 1)?;
+            runs.push((first, count), GFP_KERNEL)?;
+            claims.buckets.push(to_block(first), GFP_KERNEL)?;
+        }
+        if block {
+            claims.block = Some(suballoc::claim_block(sb, vol, tx, vol.extent_alloc_blkno)?);
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        for &(first, count) in runs.iter() {
+            let run = cluster_bitmap::prepare_free(sb, vol, bitmap, first, count)?;
+            cluster_bitmap::free(tx, bitmap, run)?;
+        }
+        return Err(e);
     }
-    Ok(u64::from(first) << (vol.cluster_bits - vol.block_bits))
+    Ok(claims)
 }
 
 /// Write `value` to the blocks from `blkno`, through the journal as the C does
