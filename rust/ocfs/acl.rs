@@ -94,7 +94,7 @@ fn store(inode: &INode<Ocfs2>, kind: AclKind, acl: Option<&PosixAcl>) -> Result 
 /// Store the ACLs a new inode inherited from its directory (`ocfs2_init_acl`). A failure
 /// leaves the inode with its (already narrowed) mode and no ACL, and is logged: the inode
 /// has its name already.
-pub fn store_inherited(inode: &INode<Ocfs2>, acls: InheritedAcls) {
+pub fn store_inherited(inode: &INode<Ocfs2>, acls: &InheritedAcls) {
     let is_dir = inode.mode() & mode::FMT == mode::DIR;
     let results = [
         acls.default.as_deref().filter(|_| is_dir).map(|acl| store(inode, AclKind::Default, Some(acl))),

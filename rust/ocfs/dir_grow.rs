@@ -131,7 +131,15 @@ pub fn move_to_first_block(
         free
     })?;
     let root = if indexed {
-        let claimed = suballoc::claim_block(sb, vol, tx, vol.extent_alloc_blkno)?;
+        let claimed = match suballoc::claim_block(sb, vol, tx, vol.extent_alloc_blkno) {
+            Ok(claimed) => claimed,
+            Err(e) => {
+                // The first block's cluster goes back: the change leaves nothing behind.
+                let run = cluster_bitmap::prepare_free(sb, vol, bitmap, cluster, 1)?;
+                cluster_bitmap::free(tx, bitmap, run)?;
+                return Err(e);
+            }
+        };
         let root_bh = sb.new_block(claimed.blkno)?;
         let region = dir_block_region(block.data(), trailer);
         tx.change(&root_bh, Kind::DxRoot, |data| {

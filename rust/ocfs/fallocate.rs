@@ -81,11 +81,7 @@ fn preallocate(node: &INode<Ocfs2>, vol: &Volume, offset: u64, end: u64) -> Resu
         let append = extent_write::prepare(sb, vol, &bh, cpos)?;
         let want = append.room()?.min(last - cpos).min(MAX_LEAF_CLUSTERS).min(CLAIM_PER_TRANSACTION);
         let tx = writable.transaction(vol, append.credits())?;
-        let (first, count) = cluster_bitmap::claim(sb, vol, &tx, &bitmap, want.max(1)).inspect_err(|e| {
-            if *e == ENOSPC {
-                pr_warn!("{}: no free clusters left to preallocate for inode {}\n", sb.id(), node.ino());
-            }
-        })?;
+        let (first, count) = cluster_bitmap::claim(sb, vol, &tx, &bitmap, want.max(1))?;
         let start = u64::from(first) << per_cluster_bits;
         if let Err(err) = append.apply_flags(sb, vol, &tx, start, count, EXT_UNWRITTEN) {
             if let Ok(run) = cluster_bitmap::prepare_free(sb, vol, &bitmap, first, count) {

@@ -18,7 +18,7 @@ use crate::format::dinode::{
 use crate::format::dir::{dir_rec_len, file_type_of_mode, FT_DIR, MAX_FILENAME_LEN};
 use crate::format::dir_edit::fill_dots;
 use crate::format::features::IncompatFeatures;
-use crate::inode_alloc;
+use crate::{inode_alloc, suballoc};
 use crate::transaction::{Kind, Transaction};
 use crate::vfs::{self, INode, NewInode, NewSuperBlock, Timespec};
 use crate::volume::Volume;
@@ -57,7 +57,7 @@ fn check_name(name: &[u8]) -> Result {
 }
 
 /// `FileSystem::create` of ocfs: a file, directory, device node, FIFO, socket or symlink.
-pub fn create(dir: &INode<Ocfs2>, name: &[u8], new: NewInode, target: Option<&[u8]>) -> Result<ARef<INode<Ocfs2>>> {
+pub fn create(dir: &INode<Ocfs2>, name: &[u8], new: &NewInode, target: Option<&[u8]>) -> Result<ARef<INode<Ocfs2>>> {
     let sb = dir.super_block();
     let vol = sb.data();
     let writable = vol.writable()?;
@@ -95,20 +95,34 @@ pub fn create(dir: &INode<Ocfs2>, name: &[u8], new: NewInode, target: Option<&[u
     };
     let credits = 2 + inode_alloc::CREDITS + add.credits() + first_block + symlink_blocks;
     let tx = writable.transaction(vol, credits)?;
-    let claimed = inode_alloc::claim(&tx, sb, vol)?;
+    // A slow symlink's cluster before the inode: a claim that fails leaves nothing behind.
     let layout = match layout {
         Layout::SlowSymlink { target, .. } => Layout::SlowSymlink { target, blkno: symlink_data(sb, vol, &tx, target)? },
         other => other,
     };
+    let claimed = match inode_alloc::claim(&tx, sb, vol) {
+        Ok(claimed) => claimed,
+        Err(e) => {
+            if let Layout::SlowSymlink { blkno, .. } = layout {
+                give_back_cluster(sb, vol, &tx, blkno)?;
+            }
+            return Err(e);
+        }
+    };
     let bh = sb.new_block(claimed.blkno)?;
     let now = dir.touch(true);
     tx.change(&bh, Kind::Inode, |block| {
-        fill_new(block, vol, claimed.blkno, claimed.suballoc_bit, &new, now, &layout, dir.ino())
+        fill_new(block, vol, claimed.blkno, claimed.suballoc_bit, new, now, &layout, dir.ino())
     })?;
     if let Some(bitmap) = bitmap.as_ref() {
         let mut dots = [0u8; 2 * DOT_REC_LEN];
         fill_dots(&mut dots, claimed.blkno, dir.ino()).map_err(|e| meta::corrupt(sb, &e))?;
-        dir_grow::move_to_first_block(sb, vol, &tx, bitmap, &bh, &dots)?;
+        if let Err(e) = dir_grow::move_to_first_block(sb, vol, &tx, bitmap, &bh, &dots) {
+            // No cluster for the first block: the inode goes back, as if never made.
+            tx.change(&bh, Kind::Inode, |block| block.fill(0))?;
+            suballoc::free_block(&tx, sb, vol, vol.inode_alloc_blkno, claimed.blkno, claimed.suballoc_bit, 0)?;
+            return Err(e);
+        }
     }
     dir_write::apply_add(&tx, &dir_bh, add, name, claimed.blkno, file_type_of_mode(new.mode))?;
     if kind == mode::DIR {
@@ -118,7 +132,7 @@ pub fn create(dir: &INode<Ocfs2>, name: &[u8], new: NewInode, target: Option<&[u
     drop(tx);
     drop(_alloc);
     let inode = inode::get(sb, claimed.blkno)?;
-    crate::acl::store_inherited(&inode, new.acls);
+    crate::acl::store_inherited(&inode, &new.acls);
     Ok(inode)
 }
 
@@ -212,6 +226,14 @@ fn symlink_data(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, target: 
         })?;
     }
     Ok(blkno)
+}
+
+/// Give back the cluster at `blkno`, claimed earlier in `tx`.
+fn give_back_cluster(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, blkno: u64) -> Result {
+    let bitmap = cluster_bitmap::read_inode(sb, vol)?;
+    let cluster = u32::try_from(blkno >> (vol.cluster_bits - vol.block_bits)).map_err(|_| EINVAL)?;
+    let run = cluster_bitmap::prepare_free(sb, vol, &bitmap, cluster, 1)?;
+    cluster_bitmap::free(tx, &bitmap, run)
 }
 
 /// `FileSystem::link` of ocfs.

@@ -24,6 +24,9 @@ use kernel::{new_mutex, sync::Mutex};
 /// The commit interval when `commit=` is not given (`OCFS2_DEFAULT_COMMIT_INTERVAL`).
 const DEFAULT_COMMIT_SECS: u32 = 5;
 
+/// How many times one operation commits the journal and tries again after `ENOSPC`.
+const ENOSPC_RETRIES: u32 = 3;
+
 /// What a read-write mount holds.
 ///
 /// Lifetime: made once the mount has its root ([`start`]), dropped at unmount after
@@ -55,9 +58,29 @@ impl Writable {
         self.parked.load(Ordering::Acquire)
     }
 
+    /// After a claim failed with `ENOSPC`, outside any transaction: bits freed by changes
+    /// JBD2 has not committed cannot be claimed yet (a crash would bring their old owners
+    /// back), so commit them and say whether to try again (`ext4_should_retry_alloc`);
+    /// at most [`ENOSPC_RETRIES`] times for one operation.
+    pub fn retry_after_enospc(&self, attempt: u32) -> bool {
+        attempt < ENOSPC_RETRIES && !self.parked() && self.journal.force_commit().is_ok()
+    }
+
     /// Open a metadata change that dirties at most `blocks` blocks.
     pub fn transaction(&self, vol: &Volume, blocks: u32) -> Result<Transaction<'_>> {
         Transaction::start(&self.journal, vol.params.meta_ecc(), blocks)
+    }
+}
+
+/// Run `operation`, which allocates in transactions of its own and leaves nothing behind
+/// when it fails; after `ENOSPC`, commit what freed space and run it again.
+pub fn retrying_enospc<T>(vol: &Volume, mut operation: impl FnMut() -> Result<T>) -> Result<T> {
+    let mut attempt = 0;
+    loop {
+        match operation() {
+            Err(e) if e == ENOSPC && vol.rw.get().is_some_and(|w| w.retry_after_enospc(attempt)) => attempt += 1,
+            result => return result,
+        }
     }
 }
 

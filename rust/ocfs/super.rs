@@ -167,11 +167,11 @@ impl vfs::FileSystem for Ocfs2 {
         new: vfs::NewInode,
         target: Option<&[u8]>,
     ) -> Result<ARef<vfs::INode<Self>>> {
-        namei::create(dir, name, new, target)
+        rw::retrying_enospc(dir.super_block().data(), || namei::create(dir, name, &new, target))
     }
 
     fn link(inode: &vfs::INode<Self>, dir: &vfs::INode<Self>, name: &[u8]) -> Result {
-        namei::link(inode, dir, name)
+        rw::retrying_enospc(dir.super_block().data(), || namei::link(inode, dir, name))
     }
 
     fn unlink(dir: &vfs::INode<Self>, name: &[u8], inode: &vfs::INode<Self>) -> Result {
@@ -186,7 +186,7 @@ impl vfs::FileSystem for Ocfs2 {
         new_name: &[u8],
         target: Option<&vfs::INode<Self>>,
     ) -> Result {
-        namei::rename(old_dir, old_name, inode, new_dir, new_name, target)
+        rw::retrying_enospc(inode.super_block().data(), || namei::rename(old_dir, old_name, inode, new_dir, new_name, target))
     }
 
     fn evict_unlinked(inode: &vfs::INode<Self>) {
@@ -228,7 +228,7 @@ impl vfs::FileSystem for Ocfs2 {
     }
 
     fn set_acl(inode: &vfs::INode<Self>, kind: vfs::AclKind, acl: Option<&vfs::PosixAcl>, mode_changed: bool) -> Result {
-        acl::set(inode, kind, acl, mode_changed)
+        rw::retrying_enospc(inode.super_block().data(), || acl::set(inode, kind, acl, mode_changed))
     }
 
     fn set_xattr(
@@ -238,7 +238,7 @@ impl vfs::FileSystem for Ocfs2 {
         value: Option<&[u8]>,
         flags: vfs::XattrSetFlags,
     ) -> Result {
-        xattr::set(inode, namespace, name, value, flags)
+        rw::retrying_enospc(inode.super_block().data(), || xattr::set(inode, namespace, name, value, flags))
     }
 
     fn list_xattr(inode: &vfs::INode<Self>, list: &mut vfs::XattrList<'_>) -> Result {
@@ -259,7 +259,7 @@ impl vfs::FileSystem for Ocfs2 {
     }
 
     fn fallocate(inode: &vfs::INode<Self>, mode: i32, offset: u64, len: u64) -> Result {
-        fallocate::fallocate(inode, mode, offset, len)
+        rw::retrying_enospc(inode.super_block().data(), || fallocate::fallocate(inode, mode, offset, len))
     }
 
     fn prepare_mkwrite(inode: &vfs::INode<Self>) -> Result {
@@ -276,6 +276,10 @@ impl vfs::FileSystem for Ocfs2 {
 
     fn write_failed(inode: &vfs::INode<Self>, from: u64, to: u64) {
         write::write_failed(inode, from, to)
+    }
+
+    fn retry_after_enospc(sb: &vfs::SuperBlock<Self>, attempt: u32) -> bool {
+        sb.data().rw.get().is_some_and(|writable| writable.retry_after_enospc(attempt))
     }
 
     fn fsync(inode: &vfs::INode<Self>, datasync: bool) -> Result {

@@ -99,11 +99,7 @@ fn allocate(node: &INode<Ocfs2>, vol: &Volume, writable: &Writable, cpos: u32) -
     let append = extent_write::prepare(sb, vol, &bh, cpos)?;
     let bitmap = cluster_bitmap::read_inode(sb, vol)?;
     let tx = writable.transaction(vol, append.credits())?;
-    let (first, count) = cluster_bitmap::claim(sb, vol, &tx, &bitmap, 1).inspect_err(|e| {
-        if *e == ENOSPC {
-            pr_warn!("{}: no free clusters left for inode {}\n", sb.id(), node.ino());
-        }
-    })?;
+    let (first, count) = cluster_bitmap::claim(sb, vol, &tx, &bitmap, 1)?;
     let start = u64::from(first) << per_cluster_bits;
     let release = |err: Error| -> Error {
         // Give the clusters back in the same transaction, so nothing leaks.

@@ -9,7 +9,8 @@
 # the C ocfs2 reads the same bytes; ours then deletes the files with extent blocks, every
 # cluster and extent block given back. A write into a hole before the end of a file and a
 # truncate of a file with extent blocks work (scenario 15 covers holes, fallocate and shared
-# mappings at length). Then a crash right after fsync: the next boot's mount replays the
+# mappings at length). A full volume: writes and fallocate into space a deletion freed
+# before its commit succeed (the journal commits and the claim tries again). Then a crash right after fsync: the next boot's mount replays the
 # journal and the fsynced data is all there.
 set -eu
 . /usr/share/ocfs/lib.sh
@@ -144,6 +145,29 @@ if [ "$BOOT" = 1 ]; then
         fsck_volume "$DISK"
         say "[$mkfs] data written by ours: in place, appended, inline and moved out, 7 MiB, fragmented into extent blocks, O_DIRECT, fsync; fsck clean, the C ocfs2 reads the same"
     done
+
+    # A full volume: space a deletion freed cannot be claimed before the deletion commits
+    # (a crash would bring the file back); a write or fallocate that finds nothing else
+    # commits the journal and tries again, rather than failing with ENOSPC. commit=60: no
+    # periodic commit does it for them.
+    mkfs.ocfs2 -q -F -x -M local -N 1 -b 4K -C 4K -J size=4M "$DISK" 16384 >/dev/null
+    use_stack ours
+    mount -t ocfs2 -o commit=60 "$DISK" /mnt/ocfs
+    if dd if=/dev/zero of=/mnt/ocfs/fill bs=1M 2>/tmp/err; then fail "filled a 64 MiB volume with no ENOSPC"; fi
+    grep -q "No space left on device" /tmp/err || fail "filling the volume: $(cat /tmp/err)"
+    mib=$(( $(stat -c %s /mnt/ocfs/fill) / 1048576 - 1 ))
+    [ "$mib" -ge 40 ] || fail "only $mib MiB fit on a 64 MiB volume"
+    rm /mnt/ocfs/fill
+    dd if=/dev/zero of=/mnt/ocfs/again bs=1M count="$mib" 2>/tmp/err ||
+        { dmesg | tail -5; fail "writing $mib MiB while a deletion's space awaited its commit: $(cat /tmp/err)"; }
+    rm /mnt/ocfs/again
+    fallocate -l "${mib}M" /mnt/ocfs/reserved ||
+        fail "fallocate of $mib MiB while a deletion's space awaited its commit"
+    rm /mnt/ocfs/reserved
+    mkdir /mnt/ocfs/after
+    umount /mnt/ocfs
+    fsck_volume "$DISK"
+    say "a full volume: writes and fallocate into space a deletion freed before its commit ($mib MiB)"
 
     # A crash right after fsync: the data and the metadata that maps it are on disk.
     mkfs.ocfs2 -q -F -x -M local -N 2 -J size=16M "$DISK" 100000 >/dev/null

@@ -227,6 +227,11 @@ pub trait FileSystem: Sized + 'static {
     /// the end of the file, with whatever the disk held (`ocfs2_write_failed`).
     fn write_failed(inode: &INode<Self>, from: u64, to: u64);
 
+    /// An allocation for a write failed with `ENOSPC` (`attempt` times so far, no lock but
+    /// the inode's held): make space that is free but not yet claimable (freed by changes
+    /// not yet committed) claimable, and say whether the write should try again.
+    fn retry_after_enospc(sb: &SuperBlock<Self>, attempt: u32) -> bool;
+
     /// `fsync(2)` after the file's dirty data in the range was written: make the file's
     /// metadata durable.
     fn fsync(inode: &INode<Self>, datasync: bool) -> Result;

@@ -695,11 +695,32 @@ unsafe extern "C" fn write_begin<T: FileSystem>(
     // SAFETY: the VFS passes the mapping of a live inode of ours, with the inode locked.
     let inode = unsafe { INode::<T>::from_raw(c::ocfs_mapping_host(mapping)) };
     let pos = pos.max(0) as u64;
-    match T::prepare_write(inode, pos, len) {
-        Ok(true) => {}
-        // SAFETY: as above; `block_write_begin` maps (and allocates) through `get_block`.
-        Ok(false) => return unsafe { c::ocfs_block_write_begin(mapping, pos as i64, len, foliop, Some(get_block::<T>)) },
-        Err(err) => return err.to_errno(),
+    let mut attempt = 0;
+    loop {
+        match T::prepare_write(inode, pos, len) {
+            Ok(true) => break,
+            Ok(false) => {}
+            Err(err) if err == ENOSPC && T::retry_after_enospc(inode.super_block(), attempt) => {
+                attempt += 1;
+                continue;
+            }
+            Err(err) => return err.to_errno(),
+        }
+        // SAFETY: as above; `block_write_begin` maps (and allocates) through `get_block`,
+        // and on failure unlocks and releases the folio.
+        let ret = unsafe { c::ocfs_block_write_begin(mapping, pos as i64, len, foliop, Some(get_block::<T>)) };
+        if ret == 0 {
+            return 0;
+        }
+        // Blocks allocated for the part that succeeded stay past the end of the file.
+        let end = pos.saturating_add(u64::from(len));
+        if end > inode.size() {
+            T::write_failed(inode, inode.size(), end);
+        }
+        if ret != ENOSPC.to_errno() || !T::retry_after_enospc(inode.super_block(), attempt) {
+            return ret;
+        }
+        attempt += 1;
     }
     // Inline data: the write goes to the one folio the data fits in, filled from the inode.
     let mut err = 0;
