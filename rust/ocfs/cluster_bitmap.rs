@@ -10,10 +10,9 @@
 //! Locking: callers hold the volume's allocation lock ([`crate::rw::Writable::alloc`])
 //! while they look at and change the bitmap.
 //!
-//! Data clusters come straight from here. The C ocfs2 takes them from a per-slot window
-//! of the bitmap (the local alloc) to spare the cluster lock on the global bitmap; on a
-//! local mount that saving is moot, and clusters taken here are as valid on disk (the
-//! window of slot 0 stays empty, as recovery leaves it).
+//! Metadata clusters (directory blocks, index leaves, attribute values, allocator groups)
+//! come straight from here; file data comes through slot 0's local-alloc window
+//! ([`crate::local_alloc`]), itself a run claimed here. Every free comes back here.
 
 use crate::format::dinode::{Dinode, BITMAP_FL, CHAIN_FL};
 use crate::format::group::GroupDesc;

@@ -18,7 +18,7 @@ use crate::format::extent_edit::MAX_LEAF_CLUSTERS;
 use crate::format::features::{IncompatFeatures, RoCompatFeatures};
 use crate::vfs::{self, INode};
 use crate::volume::Volume;
-use crate::{bindings as c, errno, meta, write, Ocfs2};
+use crate::{bindings as c, errno, local_alloc, meta, write, Ocfs2};
 use kernel::prelude::*;
 
 /// Clusters one transaction of a preallocation claims at most.
@@ -80,8 +80,8 @@ fn preallocate(node: &INode<Ocfs2>, vol: &Volume, offset: u64, end: u64) -> Resu
         }
         let append = extent_write::prepare(sb, vol, &bh, cpos)?;
         let want = append.room()?.min(last - cpos).min(MAX_LEAF_CLUSTERS).min(CLAIM_PER_TRANSACTION);
-        let tx = writable.transaction(vol, append.credits())?;
-        let (first, count) = cluster_bitmap::claim(sb, vol, &tx, &bitmap, want.max(1))?;
+        let tx = writable.transaction(vol, append.credits() + local_alloc::EXTRA_CREDITS)?;
+        let (first, count) = local_alloc::claim(sb, vol, &tx, &bitmap, want.max(1))?;
         let start = u64::from(first) << per_cluster_bits;
         if let Err(err) = append.apply_flags(sb, vol, &tx, start, count, EXT_UNWRITTEN) {
             if let Ok(run) = cluster_bitmap::prepare_free(sb, vol, &bitmap, first, count) {

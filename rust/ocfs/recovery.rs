@@ -12,8 +12,7 @@
 //! crash in between leaks them until fsck.)
 
 use crate::cluster_bitmap::{self, FREE_CREDITS};
-use crate::format::dinode::{Dinode, LOCAL_ALLOC_FL};
-use crate::format::test_bit;
+use crate::format::dinode::Dinode;
 use crate::jbd2::Journal;
 use crate::rw::Writable;
 use crate::transaction::Kind;
@@ -51,55 +50,10 @@ pub fn replay_if_dirty(sb: &SuperBlock<Ocfs2>) -> Result {
 /// Give the clusters of slot 0's local-alloc window that no file uses back to the global
 /// bitmap, and empty the window (`ocfs2_begin/complete_local_alloc_recovery`).
 pub fn local_alloc(sb: &NewSuperBlock, vol: &Volume, writable: &Writable) -> Result {
-    let la_bh = meta::read_dinode(sb, &vol.params, vol.blocks, vol.local_alloc_blkno)?;
-    let la_inode = Dinode::new(la_bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
-    let window = la_inode.i_total();
-    if la_inode.i_flags() & LOCAL_ALLOC_FL == 0 {
-        pr_err!("{}: corrupt metadata: inode {} is not a local alloc\n", sb.id(), vol.local_alloc_blkno);
-        return Err(errno::euclean());
+    let returned = crate::local_alloc::give_back(sb, vol, writable)?;
+    if returned > 0 {
+        pr_info!("{}: recovered the local alloc of slot 0: {} clusters returned\n", sb.id(), returned);
     }
-    if window == 0 {
-        return Ok(());
-    }
-    let la = la_inode.local_alloc();
-    la.validate(vol.local_alloc_blkno, &vol.params).map_err(|e| meta::corrupt(sb, &e))?;
-    let (offset, bits) = (la.la_bm_off(), la.la_bitmap());
-    if u64::from(window) > bits.len() as u64 * 8 {
-        pr_err!("{}: corrupt metadata: local alloc window of {} bits in a {}-byte bitmap\n", sb.id(), window, bits.len());
-        return Err(errno::euclean());
-    }
-
-    let bitmap = cluster_bitmap::read_inode(sb, vol)?;
-    // The window's unused clusters, as runs, each checked before anything changes.
-    let mut runs = KVec::new();
-    let mut bit = 0;
-    while bit < window {
-        if test_bit(bits, bit as usize) {
-            bit += 1;
-            continue;
-        }
-        let start = bit;
-        while bit < window && !test_bit(bits, bit as usize) {
-            bit += 1;
-        }
-        let first = offset.checked_add(start).ok_or_else(errno::euclean)?;
-        runs.push(cluster_bitmap::prepare_free(sb, vol, &bitmap, first, bit - start)?, GFP_KERNEL)?;
-    }
-    let credits = FREE_CREDITS.saturating_mul(u32::try_from(runs.len()).unwrap_or(u32::MAX)).saturating_add(1);
-    let tx = writable.transaction(vol, credits)?;
-    let returned: u32 = runs.iter().map(|run| run.count()).sum();
-    for run in runs {
-        cluster_bitmap::free(&tx, &bitmap, run)?;
-    }
-    tx.change(&la_bh, Kind::Inode, |block| {
-        let Ok(mut inode) = Dinode::new(block) else { return };
-        inode.set_i_total(0);
-        inode.set_i_used(0);
-        let mut la = inode.local_alloc_mut();
-        la.set_la_bm_off(0);
-        la.la_bitmap_mut().fill(0);
-    })?;
-    pr_info!("{}: recovered the local alloc of slot 0: {} clusters returned\n", sb.id(), returned);
     Ok(())
 }
 

@@ -126,6 +126,7 @@ pub fn remount(sb: &SuperBlock<Ocfs2>, read_only: bool) -> Result {
         (true, None) => Ok(()),
         (true, Some(writable)) if writable.parked() => Ok(()),
         (true, Some(writable)) => {
+            give_back_window(sb, vol, writable);
             writable.journal.flush().inspect_err(|e| {
                 pr_err!("{}: flushing the journal for a read-only remount failed (error {})\n", sb.id(), e.to_errno());
             })?;
@@ -158,7 +159,19 @@ pub fn remount(sb: &SuperBlock<Ocfs2>, read_only: bool) -> Result {
     }
 }
 
-/// Unmount a writable mount: checkpoint the journal, mark it clean, free the slot (a mount
+/// Unmount's first step, while the mount's state is in place (JBD2's commit maps the
+/// journal's blocks through it): empty the local-alloc window and commit that.
+pub fn shut_down(sb: &SuperBlock<Ocfs2>) {
+    let vol = sb.data();
+    if let Some(writable) = vol.rw.get().filter(|w| !w.parked()) {
+        give_back_window(sb, vol, writable);
+        if let Err(e) = writable.journal.force_commit() {
+            pr_err!("{}: committing the journal at unmount failed (error {})\n", sb.id(), e.to_errno());
+        }
+    }
+}
+
+/// Unmount a writable mount (after [`shut_down`]): checkpoint the journal, mark it clean, free the slot (a mount
 /// remounted read-only did that already). On any failure the journal stays dirty, so the
 /// next mount recovers.
 pub fn stop(sb: &NewSuperBlock, vol: &Volume, writable: Writable) {
@@ -178,6 +191,14 @@ pub fn stop(sb: &NewSuperBlock, vol: &Volume, writable: Writable) {
     }
     if mark_journal(sb, vol, false, false).is_ok() {
         let _ = set_slot(sb, vol, false);
+    }
+}
+
+/// Empty the local-alloc window before the journal goes clean; on failure it stays on
+/// disk as it is (consistent: its clusters are marked used), for a later recovery.
+fn give_back_window(sb: &NewSuperBlock, vol: &Volume, writable: &Writable) {
+    if let Err(e) = crate::local_alloc::give_back(sb, vol, writable) {
+        pr_err!("{}: emptying the local alloc window failed (error {})\n", sb.id(), e.to_errno());
     }
 }
 

@@ -46,6 +46,7 @@ mod extent_tree;
 mod extent_write;
 mod inode;
 mod inode_alloc;
+mod local_alloc;
 mod meta;
 mod mount;
 mod namei;
@@ -95,6 +96,10 @@ impl vfs::FileSystem for Ocfs2 {
 
     fn init(sb: &vfs::NewSuperBlock, options: &options::Options) -> Result<volume::Volume> {
         volume::Volume::mount(sb, options)
+    }
+
+    fn shut_down(sb: &vfs::SuperBlock<Self>) {
+        rw::shut_down(sb);
     }
 
     fn unmount(sb: &vfs::NewSuperBlock, mut vol: volume::Volume) {

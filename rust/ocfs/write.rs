@@ -28,7 +28,7 @@ use crate::rw::Writable;
 use crate::transaction::Kind;
 use crate::vfs::{INode, WriteFolio, WriteMapping};
 use crate::volume::Volume;
-use crate::{bindings as c, errno, inode, meta, Ocfs2};
+use crate::{bindings as c, errno, inode, local_alloc, meta, Ocfs2};
 use kernel::prelude::*;
 
 /// `FileSystem::map_block_for_write` of ocfs: map logical block `block`, allocating its
@@ -98,8 +98,8 @@ fn allocate(node: &INode<Ocfs2>, vol: &Volume, writable: &Writable, cpos: u32) -
     }
     let append = extent_write::prepare(sb, vol, &bh, cpos)?;
     let bitmap = cluster_bitmap::read_inode(sb, vol)?;
-    let tx = writable.transaction(vol, append.credits())?;
-    let (first, count) = cluster_bitmap::claim(sb, vol, &tx, &bitmap, 1)?;
+    let tx = writable.transaction(vol, append.credits() + local_alloc::EXTRA_CREDITS)?;
+    let (first, count) = local_alloc::claim(sb, vol, &tx, &bitmap, 1)?;
     let start = u64::from(first) << per_cluster_bits;
     let release = |err: Error| -> Error {
         // Give the clusters back in the same transaction, so nothing leaks.
@@ -205,11 +205,11 @@ pub fn convert_inline(node: &INode<Ocfs2>, vol: &Volume, writable: &Writable) ->
         data.extend_from_slice(&inline[..size], GFP_KERNEL)?;
     }
     let per_cluster_bits = vol.cluster_bits - vol.block_bits;
-    let tx = writable.transaction(vol, APPEND_CREDITS)?;
+    let tx = writable.transaction(vol, APPEND_CREDITS + local_alloc::EXTRA_CREDITS)?;
     let mut cluster = None;
     if !data.is_empty() {
         let bitmap = cluster_bitmap::read_inode(sb, vol)?;
-        let (first, _) = cluster_bitmap::claim(sb, vol, &tx, &bitmap, 1)?;
+        let (first, _) = local_alloc::claim(sb, vol, &tx, &bitmap, 1)?;
         let start = u64::from(first) << per_cluster_bits;
         // The data reaches its cluster before the transaction that points the inode at
         // it can commit: zero the cluster, then write the first block, both waited for.

@@ -18,6 +18,7 @@ mkdir -p /mnt/ocfs /mnt/ocfs1
 dev=$(basename "$DISK")
 
 journal_flags() { debugfs.ocfs2 -R "stat //journal:0000" "$1" 2>/dev/null | sed -n 's/.*Journal Flags: *//p' | tr -d ' '; }
+la_total() { debugfs.ocfs2 -R "stat //local_alloc:0000" "$1" 2>/dev/null | sed -n 's/.*Bitmap Total: *\([0-9]*\).*/\1/p'; }
 slot0() { ocfs-inspect "$1" slots | awk '$1 == "0" { print $2 }'; }
 # Attributes that chmod, chown and touch set, to the nanosecond.
 attrs() { stat -c '%n %f %u %g %x %y' "$@"; }
@@ -73,6 +74,8 @@ if [ "$BOOT" = 1 ]; then
         [ "$(slot0 "$DISK")" = 0 ] || fail "$mkfs: slot 0 not taken after remount,rw"
         rm /mnt/ocfs/before-ro && echo again > /mnt/ocfs/after-rw || fail "$mkfs: writing after remount,rw"
         rm /mnt/ocfs/after-rw
+        # File data through the local-alloc window (a remount read-only emptied it).
+        head -c 300000 /dev/urandom > /mnt/ocfs/window-data
         dmesg -c >/dev/null
         if mount -o remount,commit=9 /mnt/ocfs 2>/dev/null; then fail "$mkfs: remount changed commit="; fi
         dmesg | grep -q "ocfs: $dev: mount options cannot change on remount yet" ||
@@ -80,6 +83,7 @@ if [ "$BOOT" = 1 ]; then
         umount /mnt/ocfs || fail "$mkfs: umount"
         [ -z "$(journal_flags "$DISK")" ] || fail "$mkfs: the journal is still marked in use after umount"
         [ "$(slot0 "$DISK")" = "(empty)" ] || { ocfs-inspect "$DISK" slots; fail "$mkfs: slot 0 still taken after umount"; }
+        la_total "$DISK" | grep -qx 0 || fail "$mkfs: the local-alloc window holds $(la_total "$DISK") clusters after umount"
         fsck_volume "$DISK"
 
         # Ours again, read-only, and the C ocfs2: the same attributes, the same data.

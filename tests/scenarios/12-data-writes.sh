@@ -197,6 +197,9 @@ use_stack ours
 dmesg -c >/dev/null
 mount -t ocfs2 "$DISK" /mnt/ocfs || { dmesg | tail; fail "our mount after the crash"; }
 dmesg | grep -q "ocfs: $dev: the volume was not unmounted cleanly; recovering it" || { dmesg | tail; fail "no recovery"; }
+# The data went through the local-alloc window, open at the crash: its unused clusters go back.
+dmesg | grep -q "ocfs: $dev: recovered the local alloc of slot 0: [1-9][0-9]* clusters returned" ||
+    { dmesg | tail; fail "no local-alloc window recovered"; }
 md5sum -c /tmp/sums || fail "fsynced data lost in the crash"
 umount /mnt/ocfs
 fsck_volume "$DISK"

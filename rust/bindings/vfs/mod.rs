@@ -101,8 +101,13 @@ pub trait FileSystem: Sized + 'static {
     /// An error fails the mount.
     fn init(sb: &NewSuperBlock, options: &Self::Options) -> Result<Self::Data>;
 
-    /// Unmount, after the VFS wrote back and evicted every inode: finish with the volume
-    /// and drop the mount's state (`put_super`).
+    /// Unmount's first step, after the VFS wrote back and evicted every inode, with the
+    /// mount's state still in place: last changes of the filesystem's own, made durable
+    /// here (nothing of the filesystem's can run once [`FileSystem::unmount`] has the state).
+    fn shut_down(sb: &SuperBlock<Self>);
+
+    /// Unmount, after [`FileSystem::shut_down`]: finish with the volume and drop the
+    /// mount's state (`put_super`).
     fn unmount(sb: &NewSuperBlock, data: Self::Data);
 
     /// Make what was written so far durable (`sync(2)`, `syncfs(2)`, and before unmount);

@@ -325,6 +325,8 @@ unsafe extern "C" fn put_super<T: FileSystem>(sb: *mut c::super_block) {
     if data.is_null() {
         return;
     }
+    // SAFETY: a mounted superblock of ours, its data still live.
+    T::shut_down(unsafe { SuperBlock::<T>::from_raw(sb) });
     // SAFETY: set from a `KBox<T::Data>` by `fill_super`, unused from now on; the
     // superblock lives for the call.
     let (data, new_sb) = unsafe {
