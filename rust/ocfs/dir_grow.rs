@@ -257,7 +257,12 @@ fn add_block(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, dir: Option<
         let bitmap = cluster_bitmap::read_inode(sb, vol)?;
         let (cluster, _) = cluster_bitmap::claim(sb, vol, &tx, &bitmap, 1)?;
         let first = u64::from(cluster) << per_cluster_bits;
-        append.apply(sb, vol, &tx, first, 1)?;
+        if let Err(e) = append.apply(sb, vol, &tx, first, 1) {
+            // No room in the extent tree (no extent block to be had): the cluster goes back.
+            let run = cluster_bitmap::prepare_free(sb, vol, &bitmap, cluster, 1)?;
+            cluster_bitmap::free(&tx, &bitmap, run)?;
+            return Err(e);
+        }
         first
     };
     let head = root_bh.as_ref().and_then(|bh| DxRoot::new(bh.data()).ok()).map_or(0, |r| r.dr_free_blk());

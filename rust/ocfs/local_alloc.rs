@@ -21,7 +21,6 @@
 use crate::cluster_bitmap::{self, FREE_CREDITS};
 use crate::format::dinode::{Dinode, LOCAL_ALLOC_FL};
 use crate::format::group::group_bitmap_size;
-use crate::format::local_alloc::local_alloc_size;
 use crate::format::{set_bit, test_bit};
 use crate::rw::Writable;
 use crate::transaction::{Kind, Transaction};
@@ -41,13 +40,13 @@ const MAX_DEFAULT_MB: u32 = 256;
 
 /// Clusters a new window asks for (`ocfs2_la_default_mb` and `ocfs2_la_set_sizes`): the
 /// `localalloc=` size in MiB, else a default from the group size; never more than the
-/// inode's bitmap holds. 0: no window (`localalloc=0`).
-fn window_clusters(vol: &Volume) -> u32 {
+/// inode's bitmap (`la_size` bytes) holds. 0: no window (`localalloc=0`, or no bitmap).
+fn window_clusters(vol: &Volume, la_size: u16) -> u32 {
     let cluster_bits = vol.cluster_bits;
     let to_clusters = |mb: u32| ((u64::from(mb) << 20) >> cluster_bits).min(u64::from(u32::MAX)) as u32;
     let to_mb = |clusters: u64| (clusters << cluster_bits) >> 20;
     let block_size = vol.params.block_size as usize;
-    let max_bits = (local_alloc_size(block_size) * 8) as u32;
+    let max_bits = 8 * u32::from(la_size);
     let mb = match vol.options.localalloc_mb {
         Some(mb) => mb,
         None if (block_size == 512 && cluster_bits <= 13) || (block_size == 1024 && cluster_bits == 12) => OLD_DEFAULT_MB,
@@ -81,6 +80,16 @@ fn read_inode(sb: &NewSuperBlock, vol: &Volume) -> Result<BufferHead> {
     }
     let la = inode.local_alloc();
     la.validate(vol.local_alloc_blkno, &vol.params).map_err(|e| meta::corrupt(sb, &e))?;
+    let volume_clusters = vol.blocks >> (vol.cluster_bits - vol.block_bits);
+    if u64::from(la.la_bm_off()) + u64::from(inode.i_total()) > volume_clusters {
+        pr_err!(
+            "{}: corrupt metadata: local alloc window of {} clusters at cluster {} runs past the volume\n",
+            sb.id(),
+            inode.i_total(),
+            la.la_bm_off()
+        );
+        return Err(errno::euclean());
+    }
     if u64::from(inode.i_total()) > la.la_bitmap().len() as u64 * 8 || inode.i_used() > inode.i_total() {
         pr_err!(
             "{}: corrupt metadata: local alloc window of {} bits ({} used) in a {}-byte bitmap\n",
@@ -99,6 +108,11 @@ fn find_run(bits: &[u8], total: u32, want: u32) -> Option<(u32, u32)> {
     let mut best: Option<(u32, u32)> = None;
     let mut bit = 0;
     while bit < total {
+        // Whole used bytes at once: a window fills from its start.
+        if bit % 8 == 0 && bits.get(bit as usize / 8) == Some(&0xFF) {
+            bit += 8;
+            continue;
+        }
         if test_bit(bits, bit as usize) {
             bit += 1;
             continue;
@@ -123,16 +137,16 @@ fn find_run(bits: &[u8], total: u32, want: u32) -> Option<(u32, u32)> {
 /// when it has no free cluster; straight from the global bitmap `bitmap` when the volume
 /// has no window. `(first cluster, count)`; `ENOSPC` when the volume is full.
 pub fn claim(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, bitmap: &BufferHead, want: u32) -> Result<(u32, u32)> {
-    let size = window_clusters(vol);
+    let la_bh = read_inode(sb, vol)?;
+    let (size, offset, run) = {
+        let inode = Dinode::new(la_bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
+        let la = inode.local_alloc();
+        let size = window_clusters(vol, la.la_size());
+        (size, la.la_bm_off(), find_run(la.la_bitmap(), inode.i_total(), want.max(1)))
+    };
     if size == 0 {
         return cluster_bitmap::claim(sb, vol, tx, bitmap, want);
     }
-    let la_bh = read_inode(sb, vol)?;
-    let (offset, run) = {
-        let inode = Dinode::new(la_bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
-        let la = inode.local_alloc();
-        (la.la_bm_off(), find_run(la.la_bitmap(), inode.i_total(), want.max(1)))
-    };
     let (offset, (start, count)) = match run {
         Some(run) => (offset, run),
         None => slide(sb, vol, tx, bitmap, &la_bh, size, want.max(1))?,

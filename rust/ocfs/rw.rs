@@ -50,6 +50,9 @@ pub struct Writable {
     /// but kept set up for a remount read-write. Changed only by [`remount`], which the
     /// VFS serialises (`s_umount`) and calls with no writer left.
     parked: AtomicBool,
+    /// The local-alloc window could not be emptied at unmount: the journal stays dirty, so
+    /// the next mount recovers it. Set by [`shut_down`] only.
+    window_kept: AtomicBool,
 }
 
 impl Writable {
@@ -58,12 +61,20 @@ impl Writable {
         self.parked.load(Ordering::Acquire)
     }
 
-    /// After a claim failed with `ENOSPC`, outside any transaction: bits freed by changes
-    /// JBD2 has not committed cannot be claimed yet (a crash would bring their old owners
-    /// back), so commit them and say whether to try again (`ext4_should_retry_alloc`);
-    /// at most [`ENOSPC_RETRIES`] times for one operation.
-    pub fn retry_after_enospc(&self, attempt: u32) -> bool {
-        attempt < ENOSPC_RETRIES && !self.parked() && self.journal.force_commit().is_ok()
+    /// After a claim failed with `ENOSPC`, outside any transaction and the allocation
+    /// lock: the local-alloc window may hold the free space a metadata claim needs, so it
+    /// goes back first (`OCFS2_LA_EVENT_ENOSPC`); and bits freed by changes JBD2 has not
+    /// committed cannot be claimed yet (a crash would bring their old owners back), so
+    /// commit them. Says whether to try again (`ext4_should_retry_alloc`); at most
+    /// [`ENOSPC_RETRIES`] times for one operation.
+    pub fn retry_after_enospc(&self, sb: &NewSuperBlock, vol: &Volume, attempt: u32) -> bool {
+        if attempt >= ENOSPC_RETRIES || self.parked() {
+            return false;
+        }
+        if attempt == 0 {
+            give_back_window(sb, vol, self);
+        }
+        self.journal.force_commit().is_ok()
     }
 
     /// Open a metadata change that dirties at most `blocks` blocks.
@@ -74,11 +85,12 @@ impl Writable {
 
 /// Run `operation`, which allocates in transactions of its own and leaves nothing behind
 /// when it fails; after `ENOSPC`, commit what freed space and run it again.
-pub fn retrying_enospc<T>(vol: &Volume, mut operation: impl FnMut() -> Result<T>) -> Result<T> {
+pub fn retrying_enospc<T>(sb: &SuperBlock<Ocfs2>, mut operation: impl FnMut() -> Result<T>) -> Result<T> {
+    let vol = sb.data();
     let mut attempt = 0;
     loop {
         match operation() {
-            Err(e) if e == ENOSPC && vol.rw.get().is_some_and(|w| w.retry_after_enospc(attempt)) => attempt += 1,
+            Err(e) if e == ENOSPC && vol.rw.get().is_some_and(|w| w.retry_after_enospc(sb, vol, attempt)) => attempt += 1,
             result => return result,
         }
     }
@@ -107,9 +119,12 @@ pub fn start(sb: &SuperBlock<Ocfs2>) -> Result<Writable> {
         alloc: KBox::pin_init(new_mutex!(()), GFP_KERNEL)?,
         orphans: KBox::pin_init(new_mutex!(()), GFP_KERNEL)?,
         parked: AtomicBool::new(false),
+        window_kept: AtomicBool::new(false),
     };
+    // A window left by a clean unmount is emptied too (the C ocfs2 refuses such a mount):
+    // checked against the global bitmap, its unused clusters go back.
+    recovery::local_alloc(sb, vol, &writable)?;
     if vol.journal_dirty {
-        recovery::local_alloc(sb, vol, &writable)?;
         recovery::truncate_log(sb, vol, &writable)?;
     }
     Ok(writable)
@@ -126,7 +141,9 @@ pub fn remount(sb: &SuperBlock<Ocfs2>, read_only: bool) -> Result {
         (true, None) => Ok(()),
         (true, Some(writable)) if writable.parked() => Ok(()),
         (true, Some(writable)) => {
-            give_back_window(sb, vol, writable);
+            if !give_back_window(sb, vol, writable) {
+                return Err(EIO);
+            }
             writable.journal.flush().inspect_err(|e| {
                 pr_err!("{}: flushing the journal for a read-only remount failed (error {})\n", sb.id(), e.to_errno());
             })?;
@@ -164,7 +181,9 @@ pub fn remount(sb: &SuperBlock<Ocfs2>, read_only: bool) -> Result {
 pub fn shut_down(sb: &SuperBlock<Ocfs2>) {
     let vol = sb.data();
     if let Some(writable) = vol.rw.get().filter(|w| !w.parked()) {
-        give_back_window(sb, vol, writable);
+        if !give_back_window(sb, vol, writable) {
+            writable.window_kept.store(true, Ordering::Release);
+        }
         if let Err(e) = writable.journal.force_commit() {
             pr_err!("{}: committing the journal at unmount failed (error {})\n", sb.id(), e.to_errno());
         }
@@ -176,13 +195,14 @@ pub fn shut_down(sb: &SuperBlock<Ocfs2>) {
 /// next mount recovers.
 pub fn stop(sb: &NewSuperBlock, vol: &Volume, writable: Writable) {
     let parked = writable.parked();
+    let window_kept = writable.window_kept.load(Ordering::Acquire);
     let journal = writable.journal;
     let flushed = journal.flush().inspect_err(|e| {
         pr_err!("{}: flushing the journal at unmount failed (error {})\n", sb.id(), e.to_errno());
     });
     let aborted = journal.aborted();
     drop(journal);
-    if flushed.is_err() || aborted {
+    if flushed.is_err() || aborted || window_kept {
         pr_err!("{}: the journal stays dirty; the next mount recovers it\n", sb.id());
         return;
     }
@@ -194,11 +214,16 @@ pub fn stop(sb: &NewSuperBlock, vol: &Volume, writable: Writable) {
     }
 }
 
-/// Empty the local-alloc window before the journal goes clean; on failure it stays on
-/// disk as it is (consistent: its clusters are marked used), for a later recovery.
-fn give_back_window(sb: &NewSuperBlock, vol: &Volume, writable: &Writable) {
-    if let Err(e) = crate::local_alloc::give_back(sb, vol, writable) {
-        pr_err!("{}: emptying the local alloc window failed (error {})\n", sb.id(), e.to_errno());
+/// Empty the local-alloc window (before the journal goes clean); on failure it stays on
+/// disk as it is (consistent: its clusters are marked used), and the journal must stay
+/// dirty so that the next mount's recovery empties it. Whether it is empty.
+fn give_back_window(sb: &NewSuperBlock, vol: &Volume, writable: &Writable) -> bool {
+    match crate::local_alloc::give_back(sb, vol, writable) {
+        Ok(_) => true,
+        Err(e) => {
+            pr_err!("{}: emptying the local alloc window failed (error {})\n", sb.id(), e.to_errno());
+            false
+        }
     }
 }
 

@@ -172,11 +172,11 @@ impl vfs::FileSystem for Ocfs2 {
         new: vfs::NewInode,
         target: Option<&[u8]>,
     ) -> Result<ARef<vfs::INode<Self>>> {
-        rw::retrying_enospc(dir.super_block().data(), || namei::create(dir, name, &new, target))
+        rw::retrying_enospc(dir.super_block(), || namei::create(dir, name, &new, target))
     }
 
     fn link(inode: &vfs::INode<Self>, dir: &vfs::INode<Self>, name: &[u8]) -> Result {
-        rw::retrying_enospc(dir.super_block().data(), || namei::link(inode, dir, name))
+        rw::retrying_enospc(dir.super_block(), || namei::link(inode, dir, name))
     }
 
     fn unlink(dir: &vfs::INode<Self>, name: &[u8], inode: &vfs::INode<Self>) -> Result {
@@ -191,7 +191,7 @@ impl vfs::FileSystem for Ocfs2 {
         new_name: &[u8],
         target: Option<&vfs::INode<Self>>,
     ) -> Result {
-        rw::retrying_enospc(inode.super_block().data(), || namei::rename(old_dir, old_name, inode, new_dir, new_name, target))
+        rw::retrying_enospc(inode.super_block(), || namei::rename(old_dir, old_name, inode, new_dir, new_name, target))
     }
 
     fn evict_unlinked(inode: &vfs::INode<Self>) {
@@ -233,7 +233,7 @@ impl vfs::FileSystem for Ocfs2 {
     }
 
     fn set_acl(inode: &vfs::INode<Self>, kind: vfs::AclKind, acl: Option<&vfs::PosixAcl>, mode_changed: bool) -> Result {
-        rw::retrying_enospc(inode.super_block().data(), || acl::set(inode, kind, acl, mode_changed))
+        rw::retrying_enospc(inode.super_block(), || acl::set(inode, kind, acl, mode_changed))
     }
 
     fn set_xattr(
@@ -243,7 +243,7 @@ impl vfs::FileSystem for Ocfs2 {
         value: Option<&[u8]>,
         flags: vfs::XattrSetFlags,
     ) -> Result {
-        rw::retrying_enospc(inode.super_block().data(), || xattr::set(inode, namespace, name, value, flags))
+        rw::retrying_enospc(inode.super_block(), || xattr::set(inode, namespace, name, value, flags))
     }
 
     fn list_xattr(inode: &vfs::INode<Self>, list: &mut vfs::XattrList<'_>) -> Result {
@@ -264,7 +264,7 @@ impl vfs::FileSystem for Ocfs2 {
     }
 
     fn fallocate(inode: &vfs::INode<Self>, mode: i32, offset: u64, len: u64) -> Result {
-        rw::retrying_enospc(inode.super_block().data(), || fallocate::fallocate(inode, mode, offset, len))
+        rw::retrying_enospc(inode.super_block(), || fallocate::fallocate(inode, mode, offset, len))
     }
 
     fn prepare_mkwrite(inode: &vfs::INode<Self>) -> Result {
@@ -284,7 +284,7 @@ impl vfs::FileSystem for Ocfs2 {
     }
 
     fn retry_after_enospc(sb: &vfs::SuperBlock<Self>, attempt: u32) -> bool {
-        sb.data().rw.get().is_some_and(|writable| writable.retry_after_enospc(attempt))
+        sb.data().rw.get().is_some_and(|writable| writable.retry_after_enospc(sb, sb.data(), attempt))
     }
 
     fn fsync(inode: &vfs::INode<Self>, datasync: bool) -> Result {

@@ -10,7 +10,8 @@
 # cluster and extent block given back. A write into a hole before the end of a file and a
 # truncate of a file with extent blocks work (scenario 15 covers holes, fallocate and shared
 # mappings at length). A full volume: writes and fallocate into space a deletion freed
-# before its commit succeed (the journal commits and the claim tries again). Then a crash right after fsync: the next boot's mount replays the
+# before its commit succeed (the journal commits and the claim tries again), and new files
+# get allocator groups from the space an open local-alloc window held. Then a crash right after fsync: the next boot's mount replays the
 # journal and the fsynced data is all there.
 set -eu
 . /usr/share/ocfs/lib.sh
@@ -164,6 +165,13 @@ if [ "$BOOT" = 1 ]; then
     fallocate -l "${mib}M" /mnt/ocfs/reserved ||
         fail "fallocate of $mib MiB while a deletion's space awaited its commit"
     rm /mnt/ocfs/reserved
+    # A small file opens a local-alloc window of nearly the whole volume; 3000 new files
+    # grow the inode allocator by groups of contiguous clusters: the window gives way.
+    dmesg -c >/dev/null
+    head -c 1048576 /dev/urandom > /mnt/ocfs/small
+    mkdir /mnt/ocfs/many
+    i=0; while [ $i -lt 3000 ]; do : > /mnt/ocfs/many/f$i || fail "creating file $i next to an open window"; i=$((i+1)); done
+    dmesg | grep -q "ocfs: $dev: allocator [0-9]* grew" || fail "3000 files did not grow an allocator"
     mkdir /mnt/ocfs/after
     umount /mnt/ocfs
     fsck_volume "$DISK"
