@@ -143,7 +143,7 @@ pub fn move_to_first_block(
         let root_bh = sb.new_block(claimed.blkno)?;
         let region = dir_block_region(block.data(), trailer);
         tx.change(&root_bh, Kind::DxRoot, |data| {
-            fill_root(data, vol, claimed.blkno, claimed.suballoc_bit, dir_blkno, first, region, free)
+            fill_root(data, vol, &claimed, dir_blkno, first, region, free)
         })?;
         Some(claimed.blkno)
     } else {
@@ -194,14 +194,15 @@ fn stretch_last(region: &mut [u8], used: usize) {
 
 /// A new index root listing every live name of `region` (in block `dirent_blk`).
 #[allow(clippy::too_many_arguments)]
-fn fill_root(data: &mut [u8], vol: &Volume, blkno: u64, bit: u16, dir_blkno: u64, dirent_blk: u64, region: &[u8], free: u16) {
+fn fill_root(data: &mut [u8], vol: &Volume, claimed: &suballoc::Block, dir_blkno: u64, dirent_blk: u64, region: &[u8], free: u16) {
+    let (blkno, bit) = (claimed.blkno, claimed.suballoc_bit);
     data.fill(0);
     let block_size = data.len();
     let Ok(mut root) = DxRoot::new(data) else { return };
     root.set_dr_signature(signature(DX_ROOT_SIGNATURE));
     root.set_dr_suballoc_slot(0);
     root.set_dr_suballoc_bit(bit);
-    root.set_dr_suballoc_loc(0);
+    root.set_dr_suballoc_loc(claimed.loc);
     root.set_dr_fs_generation(vol.params.fs_generation);
     root.set_dr_blkno(blkno);
     root.set_dr_dir_blkno(dir_blkno);

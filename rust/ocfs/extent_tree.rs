@@ -433,14 +433,14 @@ impl<'a> Tree<'a> {
                     return Err(err);
                 }
             };
-            let (blkno, bit) = (block.blkno, block.suballoc_bit);
+            let (blkno, bit, loc) = (block.blkno, block.suballoc_bit, block.loc);
             // A full root moves into the new block, which is then the node to look at.
             let done = if node.parent.is_none() { self.shift_root(block).map(|()| self.nodes.len() - 1) } else { self.split(n, block) };
             match done {
                 Ok(next) => n = next,
                 Err(err) => {
                     if !self.nodes.iter().any(|x| x.new.as_ref().is_some_and(|b| b.blkno == blkno)) {
-                        let _ = suballoc::free_block(tx, sb, vol, vol.extent_alloc_blkno, blkno, bit, 0);
+                        let _ = suballoc::free_block(tx, sb, vol, vol.extent_alloc_blkno, blkno, bit, loc);
                     }
                     self.release_new(sb, vol, tx);
                     return Err(err);
@@ -453,7 +453,7 @@ impl<'a> Tree<'a> {
     fn release_new(&mut self, sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>) {
         for node in self.nodes.iter_mut() {
             if let Some(block) = node.new.take() {
-                let _ = suballoc::free_block(tx, sb, vol, vol.extent_alloc_blkno, block.blkno, block.suballoc_bit, 0);
+                let _ = suballoc::free_block(tx, sb, vol, vol.extent_alloc_blkno, block.blkno, block.suballoc_bit, block.loc);
                 node.freed = true;
             }
         }
@@ -803,7 +803,7 @@ impl<'a> Tree<'a> {
                     eb.init(block.blkno, generation);
                     eb.set_h_suballoc_slot(0);
                     eb.set_h_suballoc_bit(block.suballoc_bit);
-                    eb.set_h_suballoc_loc(0);
+                    eb.set_h_suballoc_loc(block.loc);
                 }
                 eb.set_h_next_leaf_blk(node.next_leaf);
                 write_list(&mut eb.h_list_mut(), node.depth, node.live());

@@ -112,7 +112,7 @@ pub fn create(dir: &INode<Ocfs2>, name: &[u8], new: &NewInode, target: Option<&[
     let bh = sb.new_block(claimed.blkno)?;
     let now = dir.touch(true);
     tx.change(&bh, Kind::Inode, |block| {
-        fill_new(block, vol, claimed.blkno, claimed.suballoc_bit, new, now, &layout, dir.ino())
+        fill_new(block, vol, &claimed, new, now, &layout, dir.ino())
     })?;
     if let Some(bitmap) = bitmap.as_ref() {
         let mut dots = [0u8; 2 * DOT_REC_LEN];
@@ -120,7 +120,7 @@ pub fn create(dir: &INode<Ocfs2>, name: &[u8], new: &NewInode, target: Option<&[
         if let Err(e) = dir_grow::move_to_first_block(sb, vol, &tx, bitmap, &bh, &dots) {
             // No cluster for the first block: the inode goes back, as if never made.
             tx.change(&bh, Kind::Inode, |block| block.fill(0))?;
-            suballoc::free_block(&tx, sb, vol, vol.inode_alloc_blkno, claimed.blkno, claimed.suballoc_bit, 0)?;
+            suballoc::free_block(&tx, sb, vol, vol.inode_alloc_blkno, claimed.blkno, claimed.suballoc_bit, claimed.loc)?;
             return Err(e);
         }
     }
@@ -137,7 +137,8 @@ pub fn create(dir: &INode<Ocfs2>, name: &[u8], new: &NewInode, target: Option<&[
 }
 
 /// Fill the block of a new inode (`__ocfs2_mknod_locked` and `ocfs2_fill_new_dir_id`).
-fn fill_new(block: &mut [u8], vol: &Volume, blkno: u64, bit: u16, new: &NewInode, now: Timespec, layout: &Layout<'_>, parent: u64) {
+fn fill_new(block: &mut [u8], vol: &Volume, claimed: &suballoc::Block, new: &NewInode, now: Timespec, layout: &Layout<'_>, parent: u64) {
+    let blkno = claimed.blkno;
     block.fill(0);
     let block_size = block.len();
     let Ok(mut dinode) = Dinode::new(&mut *block) else { return };
@@ -146,8 +147,8 @@ fn fill_new(block: &mut [u8], vol: &Volume, blkno: u64, bit: u16, new: &NewInode
     dinode.set_i_fs_generation(vol.params.fs_generation);
     dinode.set_i_blkno(blkno);
     dinode.set_i_suballoc_slot(0);
-    dinode.set_i_suballoc_bit(bit);
-    dinode.set_i_suballoc_loc(0);
+    dinode.set_i_suballoc_bit(claimed.suballoc_bit);
+    dinode.set_i_suballoc_loc(claimed.loc);
     dinode.set_i_uid(new.uid);
     dinode.set_i_gid(new.gid);
     dinode.set_i_mode(new.mode);

@@ -14,12 +14,15 @@
 //! `i_used` change together in the caller's transaction.
 //!
 //! Locking: callers hold the mount's allocation lock ([`crate::rw::Writable::alloc`]).
-//! A full suballocator grows by a group of `cl_cpg` contiguous clusters from the global
-//! bitmap (`ocfs2_block_group_alloc`), in the claim's transaction; discontiguous groups are
-//! not made (a volume without such a run refuses with `ENOSPC` and a log line).
+//! A full suballocator grows by a group of `cl_cpg` clusters from the global bitmap
+//! (`ocfs2_block_group_alloc`), in the claim's transaction: one contiguous run when the
+//! bitmap has one, else (on "discontig-bg" volumes) up to [`MAX_REGIONS`] runs listed in
+//! the group's `bg_list`, whose bits map to blocks through that list and whose blocks name
+//! the group in their `*_suballoc_loc` (`ocfs2_block_group_alloc_discontig`).
 
 use crate::format::dinode::{Dinode, BITMAP_FL, CHAIN_FL};
-use crate::format::group::GroupDesc;
+use crate::format::features::IncompatFeatures;
+use crate::format::group::{extent_recs_per_gd, GroupDesc};
 use crate::format::{set_bit, test_bit};
 use crate::transaction::{Kind, Transaction};
 use crate::vfs::{cond_resched, BufferHead, NewSuperBlock};
@@ -30,9 +33,13 @@ use kernel::prelude::*;
 /// Blocks a claim dirties: the group and the allocator inode.
 pub const CLAIM_CREDITS: u32 = 2;
 
+/// Runs of clusters a discontiguous group is made of, at most: each may come from another
+/// group of the global bitmap, which the claim's credits must cover.
+pub const MAX_REGIONS: usize = 8;
+
 /// Blocks a claim of one suballocator block dirties, growing the allocator if it must:
-/// the claim's, the global bitmap's claim, and the new group.
-pub const BLOCK_CREDITS: u32 = 2 * CLAIM_CREDITS + 1;
+/// the claim's, the global bitmap's claims (a group each, one inode), and the new group.
+pub const BLOCK_CREDITS: u32 = 2 * CLAIM_CREDITS + 1 + (MAX_REGIONS as u32 - 1);
 
 /// Bits taken from one group of an allocator.
 pub struct Claimed {
@@ -44,10 +51,12 @@ pub struct Claimed {
 }
 
 /// A block taken from a suballocator: what its owner records (`h_suballoc_*`,
-/// `i_suballoc_*`; `*_suballoc_loc` only names discontiguous groups, which claims skip).
+/// `i_suballoc_*`).
 pub struct Block {
     pub blkno: u64,
     pub suballoc_bit: u16,
+    /// The group's block when it is discontiguous (the bit does not lead to it), else 0.
+    pub loc: u64,
 }
 
 /// Read the chain allocator inode at `blkno` and check it is one.
@@ -159,7 +168,6 @@ pub fn claim_bits(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, alloc:
         }
         (chains, inode.i_total(), inode.i_blkno())
     };
-    let mut skipped_discontig = false;
     for (chain, first) in chains {
         let mut next = first;
         // A chain holds at most `i_total` bits, each group at least one: a longer walk is
@@ -177,9 +185,9 @@ pub fn claim_bits(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, alloc:
                 let group = GroupDesc::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
                 (group.bg_free_bits_count(), group.is_discontig(), group.bg_next_group())
             };
-            if discontig {
-                skipped_discontig = true;
-            } else if free > 0 {
+            // A run in a discontiguous group may cross its regions: one bit at a time.
+            let want = if discontig { 1 } else { want };
+            if free > 0 {
                 let (start, count) = find_run(tx, &bh, want);
                 if count > 0 {
                     take(sb, vol, tx, alloc, &bh, chain, start, count)?;
@@ -188,13 +196,6 @@ pub fn claim_bits(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, alloc:
             }
             next = following;
         }
-    }
-    if skipped_discontig {
-        pr_err!(
-            "{}: allocator {} is full but for discontiguous groups, which this build does not allocate from\n",
-            sb.id(),
-            blkno
-        );
     }
     Err(ENOSPC)
 }
@@ -277,13 +278,33 @@ pub fn claim_block(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, alloc
         }
         other => other?,
     };
-    let blkno = claimed.group.saturating_add(u64::from(claimed.start));
     let suballoc_bit = u16::try_from(claimed.start).map_err(|_| errno::euclean())?;
+    let (blkno, loc) = block_of_bit(sb, vol, &alloc, claimed.group, claimed.start)?;
     if blkno >= vol.blocks {
         pr_err!("{}: corrupt metadata: group {} hands out block {} past the volume\n", sb.id(), claimed.group, blkno);
         return Err(errno::euclean());
     }
-    Ok(Block { blkno, suballoc_bit })
+    Ok(Block { blkno, suballoc_bit, loc })
+}
+
+/// The block bit `bit` of group `group` stands for, and the `*_suballoc_loc` its owner
+/// records: through `bg_list` for a discontiguous group (`ocfs2_bg_discontig_fix_result`).
+fn block_of_bit(sb: &NewSuperBlock, vol: &Volume, alloc: &BufferHead, group: u64, bit: u32) -> Result<(u64, u64)> {
+    let bh = read_group(sb, vol, alloc.data(), group)?;
+    let desc = GroupDesc::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
+    if !desc.is_discontig() {
+        return Ok((group.saturating_add(u64::from(bit)), 0));
+    }
+    let bpc = Dinode::new(alloc.data()).map_or(1, |inode| u32::from(inode.chain_list().cl_bpc()).max(1));
+    for rec in desc.bg_list().recs() {
+        let first = rec.e_cpos().saturating_mul(bpc);
+        let bits = u32::from(rec.e_leaf_clusters()).saturating_mul(bpc);
+        if bit >= first && bit - first < bits {
+            return Ok((rec.e_blkno().saturating_add(u64::from(bit - first)), group));
+        }
+    }
+    pr_err!("{}: corrupt metadata: discontiguous group {} lists no region for bit {}\n", sb.id(), group, bit);
+    Err(errno::euclean())
 }
 
 /// Give the full suballocator `alloc` a new group of `cl_cpg` contiguous clusters from the
@@ -309,24 +330,14 @@ fn grow(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, alloc: &BufferHe
         return Err(errno::euclean());
     }
     let bitmap = crate::cluster_bitmap::read_inode(sb, vol)?;
-    let (first, count) = crate::cluster_bitmap::claim(sb, vol, tx, &bitmap, u32::from(cpg))?;
-    if count < u32::from(cpg) {
-        // No run long enough: give back what the claim took, in the same transaction.
-        let run = crate::cluster_bitmap::prepare_free(sb, vol, &bitmap, first, count)?;
-        crate::cluster_bitmap::free(tx, &bitmap, run)?;
-        pr_err!(
-            "{}: allocator {} is full and the volume has no run of {} free clusters for a new group \
-             (discontiguous groups are not made yet)\n",
-            sb.id(),
-            alloc_blkno,
-            cpg
-        );
-        return Err(ENOSPC);
-    }
-    let group_blkno = u64::from(first) << (vol.cluster_bits - vol.block_bits);
+    let regions = claim_regions(sb, vol, tx, &bitmap, u32::from(cpg))?;
+    let first = regions.first().map_or(0, |&(first, _)| first);
+    let per_cluster_bits = vol.cluster_bits - vol.block_bits;
+    let group_blkno = u64::from(first) << per_cluster_bits;
     let group = sb.new_block(group_blkno)?;
     let bg_size = crate::format::group::group_bitmap_size(vol.params.block_size as usize, true, vol.params.features.incompat) as u16;
     let generation = vol.params.fs_generation;
+    let data_len = vol.params.block_size as usize;
     tx.change(&group, Kind::Group, |data| {
         data.fill(0);
         let Ok(mut desc) = GroupDesc::new(data) else { return };
@@ -339,6 +350,21 @@ fn grow(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, alloc: &BufferHe
         desc.set_bg_next_group(old_head);
         desc.set_bg_parent_dinode(alloc_blkno);
         desc.set_bg_blkno(group_blkno);
+        if regions.len() > 1 {
+            // Each region's clusters follow the previous ones' in the group's bits.
+            let mut list = desc.bg_list_mut();
+            list.set_l_count(extent_recs_per_gd(data_len) as u16);
+            list.set_l_next_free_rec(regions.len() as u16);
+            let mut cpos = 0u32;
+            for (i, &(first, count)) in regions.iter().enumerate() {
+                if let Some(mut rec) = list.rec_mut(i) {
+                    rec.set_e_cpos(cpos);
+                    rec.set_e_leaf_clusters(count as u16);
+                    rec.set_e_blkno(u64::from(first) << per_cluster_bits);
+                }
+                cpos += count;
+            }
+        }
         // Bit 0 is the descriptor itself.
         set_bit(desc.bg_bitmap_mut(), 0, true);
     })?;
@@ -365,8 +391,53 @@ fn grow(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, alloc: &BufferHe
             cl.set_cl_next_free_rec(next_free + 1);
         }
     })?;
-    pr_info!("{}: allocator {} grew by a group of {} bits at block {}\n", sb.id(), alloc_blkno, bits, group_blkno);
+    pr_info!(
+        "{}: allocator {} grew by a group of {} bits at block {}{}\n",
+        sb.id(),
+        alloc_blkno,
+        bits,
+        group_blkno,
+        if regions.len() > 1 { " (discontiguous)" } else { "" }
+    );
     Ok(())
+}
+
+/// Claim `cpg` clusters for a new group, in `tx`: one run if the global bitmap `bitmap`
+/// has one, else, on "discontig-bg" volumes, runs until they add up (at most
+/// [`MAX_REGIONS`]; each run the longest of the first group that has free clusters).
+/// On failure every run goes back in `tx`: `ENOSPC` with a log line.
+fn claim_regions(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, bitmap: &BufferHead, cpg: u32) -> Result<KVec<(u32, u32)>> {
+    let discontig = vol.params.features.incompat.contains(IncompatFeatures::DISCONTIG_BG);
+    let max = if discontig { MAX_REGIONS.min(extent_recs_per_gd(vol.params.block_size as usize)) } else { 1 };
+    let mut regions: KVec<(u32, u32)> = KVec::new();
+    let mut have = 0;
+    let mut result = Ok(());
+    while have < cpg && result.is_ok() {
+        if regions.len() == max {
+            pr_err!(
+                "{}: the volume has no {} free clusters in {} run(s) for a new allocator group\n",
+                sb.id(),
+                cpg,
+                max
+            );
+            result = Err(ENOSPC);
+            break;
+        }
+        result = crate::cluster_bitmap::claim(sb, vol, tx, bitmap, cpg - have).and_then(|(first, count)| {
+            regions.push((first, count), GFP_KERNEL)?;
+            have += count;
+            Ok(())
+        });
+    }
+    if let Err(e) = result {
+        // Give back what was claimed, in the same transaction.
+        for &(first, count) in regions.iter() {
+            let run = crate::cluster_bitmap::prepare_free(sb, vol, bitmap, first, count)?;
+            crate::cluster_bitmap::free(tx, bitmap, run)?;
+        }
+        return Err(e);
+    }
+    Ok(regions)
 }
 
 /// Give block `blkno`, bit `bit` of its group (at `loc`, or found from the bit when 0), back

@@ -542,7 +542,7 @@ fn apply(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, ino: u64, change
                     xb.set_xb_signature(signature);
                     xb.set_xb_suballoc_slot(0);
                     xb.set_xb_suballoc_bit(block.suballoc_bit);
-                    xb.set_xb_suballoc_loc(0);
+                    xb.set_xb_suballoc_loc(block.loc);
                     xb.set_xb_fs_generation(generation);
                     xb.set_xb_blkno(block.blkno);
                 }

@@ -11,7 +11,8 @@
 # truncate of a file with extent blocks work (scenario 15 covers holes, fallocate and shared
 # mappings at length). A full volume: writes and fallocate into space a deletion freed
 # before its commit succeed (the journal commits and the claim tries again), and new files
-# get allocator groups from the space an open local-alloc window held. Then a crash right after fsync: the next boot's mount replays the
+# get allocator groups from the space an open local-alloc window held. On a fragmented
+# volume, allocators grow by discontiguous groups, which the C ocfs2 uses too. Then a crash right after fsync: the next boot's mount replays the
 # journal and the fsynced data is all there.
 set -eu
 . /usr/share/ocfs/lib.sh
@@ -176,6 +177,40 @@ if [ "$BOOT" = 1 ]; then
     umount /mnt/ocfs
     fsck_volume "$DISK"
     say "a full volume: writes and fallocate into space a deletion freed before its commit ($mib MiB)"
+
+    # Discontiguous allocator groups: a 64 MiB volume filled by two files in alternating
+    # runs of 200 clusters, one of them deleted: no run of the 1024 clusters an inode group
+    # takes is left, so 3000 new files grow the inode allocator by groups made of several
+    # runs. fsck is clean; the C ocfs2 reads them, creates in them and deletes from them.
+    mkfs.ocfs2 -q -F -x -M local -N 1 -b 4K -C 4K -J size=4M "$DISK" 16384 >/dev/null
+    use_stack ours
+    mount -t ocfs2 "$DISK" /mnt/ocfs
+    while dd if=/dev/zero of=/mnt/ocfs/keep bs=819200 count=1 oflag=append conv=notrunc 2>/dev/null &&
+        dd if=/dev/zero of=/mnt/ocfs/gone bs=819200 count=1 oflag=append conv=notrunc 2>/dev/null; do :; done
+    rm /mnt/ocfs/gone
+    sync
+    dmesg -c >/dev/null
+    mkdir /mnt/ocfs/many
+    i=0; while [ $i -lt 3000 ]; do : > /mnt/ocfs/many/f$i || fail "creating file $i on a fragmented volume"; i=$((i+1)); done
+    dmesg | grep -q "ocfs: $dev: allocator [0-9]* grew by .*(discontiguous)" || fail "no discontiguous group made"
+    umount /mnt/ocfs
+    fsck_volume "$DISK"
+    use_stack c
+    mount -t ocfs2 "$DISK" /mnt/ocfs
+    [ "$(ls /mnt/ocfs/many | wc -l)" = 3000 ] || fail "the C ocfs2 lists $(ls /mnt/ocfs/many | wc -l) files, not 3000"
+    i=0; while [ $i -lt 1000 ]; do rm /mnt/ocfs/many/f$i; i=$((i+1)); done
+    i=0; while [ $i -lt 300 ]; do : > /mnt/ocfs/many/c$i; i=$((i+1)); done
+    umount /mnt/ocfs
+    fsck_volume "$DISK"
+    use_stack ours
+    mount -t ocfs2 "$DISK" /mnt/ocfs
+    [ "$(ls /mnt/ocfs/many | wc -l)" = 2300 ] || fail "ours lists $(ls /mnt/ocfs/many | wc -l) files, not 2300"
+    rm -r /mnt/ocfs/many
+    mkdir /mnt/ocfs/again
+    i=0; while [ $i -lt 1500 ]; do : > /mnt/ocfs/again/g$i; i=$((i+1)); done
+    umount /mnt/ocfs
+    fsck_volume "$DISK"
+    say "discontiguous allocator groups: made by ours on a fragmented volume, used and freed by ours and the C ocfs2, fsck clean"
 
     # A crash right after fsync: the data and the metadata that maps it are on disk.
     mkfs.ocfs2 -q -F -x -M local -N 2 -J size=16M "$DISK" 100000 >/dev/null
