@@ -27,7 +27,14 @@ setup:
 kernel:
 	scripts/kernel/build
 
+# Objects built against another kernel tree (release vs debug flavor: struct layouts differ)
+# are cleaned first; kbuild alone does not notice the switch.
 modules:
+	@if [ -f .kdir ] && [ "$$(cat .kdir)" != "$(KDIR)" ]; then \
+		echo "[ocfs] kernel tree changed ($$(cat .kdir) -> $(KDIR)): cleaning the modules"; \
+		$(MAKE) -C $$(cat .kdir) M=$(CURDIR) LLVM=$(LLVM) clean >/dev/null || true; \
+	fi
+	@echo "$(KDIR)" > .kdir
 	$(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) modules
 
 modules_install: modules
