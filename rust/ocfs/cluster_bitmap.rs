@@ -125,6 +125,13 @@ pub fn free(tx: &Transaction<'_>, bitmap: &BufferHead, run: Free) -> Result {
     })
 }
 
+/// Give back `count` clusters from `first` that `tx` claimed and a later step of the same
+/// change could not use (the change then leaves nothing behind).
+pub fn give_back(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, bitmap: &BufferHead, first: u32, count: u32) -> Result {
+    let run = prepare_free(sb, vol, bitmap, first, count)?;
+    free(tx, bitmap, run)
+}
+
 /// Claim a run of up to `want` (at least 1) contiguous free clusters, in `tx` (which
 /// needs [`CLAIM_CREDITS`]): `(first cluster, count)`. `ENOSPC` when the volume is full.
 pub fn claim(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, bitmap: &BufferHead, want: u32) -> Result<(u32, u32)> {

@@ -135,8 +135,7 @@ pub fn move_to_first_block(
             Ok(claimed) => claimed,
             Err(e) => {
                 // The first block's cluster goes back: the change leaves nothing behind.
-                let run = cluster_bitmap::prepare_free(sb, vol, bitmap, cluster, 1)?;
-                cluster_bitmap::free(tx, bitmap, run)?;
+                cluster_bitmap::give_back(sb, vol, tx, bitmap, cluster, 1)?;
                 return Err(e);
             }
         };
@@ -260,8 +259,7 @@ fn add_block(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, dir: Option<
         let first = u64::from(cluster) << per_cluster_bits;
         if let Err(e) = append.apply(sb, vol, &tx, first, 1) {
             // No room in the extent tree (no extent block to be had): the cluster goes back.
-            let run = cluster_bitmap::prepare_free(sb, vol, &bitmap, cluster, 1)?;
-            cluster_bitmap::free(&tx, &bitmap, run)?;
+            cluster_bitmap::give_back(sb, vol, &tx, &bitmap, cluster, 1)?;
             return Err(e);
         }
         first

@@ -84,9 +84,7 @@ fn preallocate(node: &INode<Ocfs2>, vol: &Volume, offset: u64, end: u64) -> Resu
         let (first, count) = local_alloc::claim(sb, vol, &tx, &bitmap, want.max(1))?;
         let start = u64::from(first) << per_cluster_bits;
         if let Err(err) = append.apply_flags(sb, vol, &tx, start, count, EXT_UNWRITTEN) {
-            if let Ok(run) = cluster_bitmap::prepare_free(sb, vol, &bitmap, first, count) {
-                let _ = cluster_bitmap::free(&tx, &bitmap, run);
-            }
+            let _ = cluster_bitmap::give_back(sb, vol, &tx, &bitmap, first, count);
             return Err(err);
         }
         drop(tx);

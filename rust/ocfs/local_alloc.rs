@@ -183,6 +183,12 @@ fn slide(
         cluster_bitmap::free(tx, bitmap, run)?;
     }
     let (first, count) = cluster_bitmap::claim(sb, vol, tx, bitmap, size)?;
+    set_window(tx, la_bh, first, count)?;
+    Ok((first, (0, count.min(want))))
+}
+
+/// Make the window `count` unused clusters from cluster `first` (0, 0: no window).
+fn set_window(tx: &Transaction<'_>, la_bh: &BufferHead, first: u32, count: u32) -> Result {
     tx.change(la_bh, Kind::Inode, |block| {
         let Ok(mut inode) = Dinode::new(block) else { return };
         inode.set_i_total(count);
@@ -190,8 +196,7 @@ fn slide(
         let mut la = inode.local_alloc_mut();
         la.set_la_bm_off(first);
         la.la_bitmap_mut().fill(0);
-    })?;
-    Ok((first, (0, count.min(want))))
+    })
 }
 
 /// The window's unused clusters as runs of the global bitmap, each checked (in use there)
@@ -238,13 +243,6 @@ pub fn give_back(sb: &NewSuperBlock, vol: &Volume, writable: &Writable) -> Resul
     for run in runs {
         cluster_bitmap::free(&tx, &bitmap, run)?;
     }
-    tx.change(&la_bh, Kind::Inode, |block| {
-        let Ok(mut inode) = Dinode::new(block) else { return };
-        inode.set_i_total(0);
-        inode.set_i_used(0);
-        let mut la = inode.local_alloc_mut();
-        la.set_la_bm_off(0);
-        la.la_bitmap_mut().fill(0);
-    })?;
+    set_window(&tx, &la_bh, 0, 0)?;
     Ok(returned)
 }

@@ -233,8 +233,7 @@ fn symlink_data(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, target: 
 fn give_back_cluster(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, blkno: u64) -> Result {
     let bitmap = cluster_bitmap::read_inode(sb, vol)?;
     let cluster = u32::try_from(blkno >> (vol.cluster_bits - vol.block_bits)).map_err(|_| EINVAL)?;
-    let run = cluster_bitmap::prepare_free(sb, vol, &bitmap, cluster, 1)?;
-    cluster_bitmap::free(tx, &bitmap, run)
+    cluster_bitmap::give_back(sb, vol, tx, &bitmap, cluster, 1)
 }
 
 /// `FileSystem::link` of ocfs.

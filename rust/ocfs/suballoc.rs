@@ -432,8 +432,7 @@ fn claim_regions(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, bitmap:
     if let Err(e) = result {
         // Give back what was claimed, in the same transaction.
         for &(first, count) in regions.iter() {
-            let run = crate::cluster_bitmap::prepare_free(sb, vol, bitmap, first, count)?;
-            crate::cluster_bitmap::free(tx, bitmap, run)?;
+            crate::cluster_bitmap::give_back(sb, vol, tx, bitmap, first, count)?;
         }
         return Err(e);
     }

@@ -103,9 +103,7 @@ fn allocate(node: &INode<Ocfs2>, vol: &Volume, writable: &Writable, cpos: u32) -
     let start = u64::from(first) << per_cluster_bits;
     let release = |err: Error| -> Error {
         // Give the clusters back in the same transaction, so nothing leaks.
-        if let Ok(run) = cluster_bitmap::prepare_free(sb, vol, &bitmap, first, count) {
-            let _ = cluster_bitmap::free(&tx, &bitmap, run);
-        }
+        let _ = cluster_bitmap::give_back(sb, vol, &tx, &bitmap, first, count);
         err
     };
     if per_cluster_bits == 0 {
@@ -223,9 +221,7 @@ pub fn convert_inline(node: &INode<Ocfs2>, vol: &Volume, writable: &Writable) ->
         });
         if let Err(err) = written {
             pr_err!("{}: I/O error writing the inline data of inode {} to cluster {}\n", sb.id(), node.ino(), first);
-            if let Ok(run) = cluster_bitmap::prepare_free(sb, vol, &bitmap, first, 1) {
-                let _ = cluster_bitmap::free(&tx, &bitmap, run);
-            }
+            let _ = cluster_bitmap::give_back(sb, vol, &tx, &bitmap, first, 1);
             return Err(err);
         }
         cluster = Some(start);

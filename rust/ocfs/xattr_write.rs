@@ -700,8 +700,7 @@ fn claim_all(
     })();
     if let Err(e) = result {
         for &(first, count) in runs.iter() {
-            let run = cluster_bitmap::prepare_free(sb, vol, bitmap, first, count)?;
-            cluster_bitmap::free(tx, bitmap, run)?;
+            cluster_bitmap::give_back(sb, vol, tx, bitmap, first, count)?;
         }
         return Err(e);
     }
