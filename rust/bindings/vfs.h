@@ -38,6 +38,8 @@ const char *ocfs_param_string(struct fs_parameter *param);
 struct buffer_head *ocfs_sb_bread(struct super_block *sb, sector_t block);
 /* sb_bread that also says whether the block came from the disk (*fresh) or the cache. */
 struct buffer_head *ocfs_sb_bread_fresh(struct super_block *sb, sector_t block, bool *fresh);
+/* Unless `block` is cached, start reading `count` blocks from it into the buffer cache, without waiting. */
+void ocfs_sb_readahead(struct super_block *sb, sector_t block, unsigned int count);
 unsigned int ocfs_sb_logical_block_size(struct super_block *sb);
 const char *ocfs_sb_id(struct super_block *sb);
 void *ocfs_sb_fs_info(struct super_block *sb);

@@ -85,6 +85,27 @@ struct buffer_head *ocfs_sb_bread_fresh(struct super_block *sb, sector_t block, 
 	return bh;
 }
 
+void ocfs_sb_readahead(struct super_block *sb, sector_t block, unsigned int count)
+{
+	struct buffer_head *first = sb_find_get_block(sb, block);
+	struct blk_plug plug;
+	unsigned int i;
+
+	/* Cached: read with it earlier, or written since. */
+	if (first) {
+		bool cached = buffer_uptodate(first);
+
+		brelse(first);
+		if (cached)
+			return;
+	}
+	/* One plug: adjacent blocks go to the device as one request. */
+	blk_start_plug(&plug);
+	for (i = 0; i < count; i++)
+		sb_breadahead(sb, block + i);
+	blk_finish_plug(&plug);
+}
+
 unsigned int ocfs_sb_logical_block_size(struct super_block *sb)
 {
 	return bdev_logical_block_size(sb->s_bdev);
@@ -683,12 +704,20 @@ int ocfs_file_mmap(struct file *file, struct vm_area_struct *vma, const struct v
 vm_fault_t ocfs_page_mkwrite(struct vm_fault *vmf, get_block_t *get_block, int (*prepare)(struct inode *))
 {
 	struct inode *inode = file_inode(vmf->vma->vm_file);
+	struct folio *folio = page_folio(vmf->page);
 	int err;
 
 	sb_start_pagefault(inode->i_sb);
 	file_update_time(vmf->vma->vm_file);
 	filemap_invalidate_lock_shared(inode->i_mapping);
-	err = prepare(inode);
+	/*
+	 * Under the folio's lock: a write() to inline data holds it from write_begin to
+	 * write_end (and inline data fits in folio 0, the only one such a file has), so the
+	 * data cannot move out under that write.
+	 */
+	folio_lock(folio);
+	err = folio->mapping == inode->i_mapping ? prepare(inode) : 0;
+	folio_unlock(folio);
 	if (!err)
 		err = block_page_mkwrite(vmf->vma, vmf, get_block);
 	filemap_invalidate_unlock_shared(inode->i_mapping);

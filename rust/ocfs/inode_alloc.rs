@@ -22,11 +22,17 @@ use kernel::prelude::*;
 /// Blocks a claim (which may grow the allocator) or a free dirties.
 pub const CREDITS: u32 = suballoc::BLOCK_CREDITS;
 
+/// Inode blocks read at once when a claimed one is not cached (each claim checks its
+/// block holds no live inode).
+const READAHEAD: u32 = 32;
+
 /// Claim a free inode bit from slot 0's inode allocator, in `tx`. A bit whose block holds
 /// a live inode of this volume is corrupt metadata: refused (the bit stays set, as it should be), never
 /// overwritten.
 pub fn claim(tx: &Transaction<'_>, sb: &NewSuperBlock, vol: &Volume) -> Result<suballoc::Block> {
     let block = suballoc::claim_block(sb, vol, tx, vol.inode_alloc_blkno)?;
+    // The next creates take the blocks after this one: read them in the same request.
+    sb.readahead(block.blkno, 1 + block.following.min(READAHEAD - 1));
     let bh = meta::read(sb, vol.blocks, block.blkno, "new inode")?;
     // Blocks of a new group keep whatever an earlier filesystem left there: only an inode
     // of this volume's generation is live.

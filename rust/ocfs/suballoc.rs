@@ -57,6 +57,9 @@ pub struct Block {
     pub suballoc_bit: u16,
     /// The group's block when it is discontiguous (the bit does not lead to it), else 0.
     pub loc: u64,
+    /// Blocks right after this one that belong to the same group (the same region of a
+    /// discontiguous one): what the next claims are likely to take.
+    pub following: u32,
 }
 
 /// Read the chain allocator inode at `blkno` and check it is one.
@@ -279,28 +282,32 @@ pub fn claim_block(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, alloc
         other => other?,
     };
     let suballoc_bit = u16::try_from(claimed.start).map_err(|_| errno::euclean())?;
-    let (blkno, loc) = block_of_bit(sb, vol, &alloc, claimed.group, claimed.start)?;
+    let (blkno, loc, following) = block_of_bit(sb, vol, &alloc, claimed.group, claimed.start)?;
     if blkno >= vol.blocks {
         pr_err!("{}: corrupt metadata: group {} hands out block {} past the volume\n", sb.id(), claimed.group, blkno);
         return Err(errno::euclean());
     }
-    Ok(Block { blkno, suballoc_bit, loc })
+    let following = following.min((vol.blocks - blkno - 1).min(u64::from(u32::MAX)) as u32);
+    Ok(Block { blkno, suballoc_bit, loc, following })
 }
 
-/// The block bit `bit` of group `group` stands for, and the `*_suballoc_loc` its owner
-/// records: through `bg_list` for a discontiguous group (`ocfs2_bg_discontig_fix_result`).
-fn block_of_bit(sb: &NewSuperBlock, vol: &Volume, alloc: &BufferHead, group: u64, bit: u32) -> Result<(u64, u64)> {
+/// The block bit `bit` of group `group` stands for, the `*_suballoc_loc` its owner
+/// records (through `bg_list` for a discontiguous group, `ocfs2_bg_discontig_fix_result`),
+/// and how many blocks of the group follow it on the disk.
+fn block_of_bit(sb: &NewSuperBlock, vol: &Volume, alloc: &BufferHead, group: u64, bit: u32) -> Result<(u64, u64, u32)> {
     let bh = read_group(sb, vol, alloc.data(), group)?;
     let desc = GroupDesc::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
     if !desc.is_discontig() {
-        return Ok((group.saturating_add(u64::from(bit)), 0));
+        let following = u32::from(desc.bg_bits()).saturating_sub(bit + 1);
+        return Ok((group.saturating_add(u64::from(bit)), 0, following));
     }
     let bpc = Dinode::new(alloc.data()).map_or(1, |inode| u32::from(inode.chain_list().cl_bpc()).max(1));
     for rec in desc.bg_list().recs() {
         let first = rec.e_cpos().saturating_mul(bpc);
         let bits = u32::from(rec.e_leaf_clusters()).saturating_mul(bpc);
         if bit >= first && bit - first < bits {
-            return Ok((rec.e_blkno().saturating_add(u64::from(bit - first)), group));
+            let following = bits - (bit - first) - 1;
+            return Ok((rec.e_blkno().saturating_add(u64::from(bit - first)), group, following));
         }
     }
     pr_err!("{}: corrupt metadata: discontiguous group {} lists no region for bit {}\n", sb.id(), group, bit);

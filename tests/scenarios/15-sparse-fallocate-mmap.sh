@@ -11,7 +11,8 @@
 #   fio over a preallocated file; refused with a log line without the "unwritten" feature;
 # - truncate down and deletion of files whose extents are in extent blocks, of any depth,
 #   every cluster and extent block given back;
-# - shared writable mmap (page_mkwrite): fio's mmap engine and stress-ng --mmap-file.
+# - shared writable mmap (page_mkwrite): fio's mmap engine and stress-ng --mmap-file; stores
+#   through a mapping of an inline file (moving its data out) beside write(2) into it.
 # Every file is compared with a copy made the same way on tmpfs (or a checksum), after
 # drop_caches and after remount; fsck.ocfs2 finds nothing, and the C ocfs2 reads the same.
 set -eu
@@ -126,6 +127,25 @@ for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local -b 512 -C 4K" \
         fio --name=inl --filename=$MNT/inline-mmap --rw=write --bs=4k --size=4k --ioengine=mmap --buffer_pattern=0x6d6d6170 --output=/dev/null ||
             fail "$mkfs: mmap write of an inline file"
         fio --name=inl --filename=$WANT/inline-mmap --rw=write --bs=4k --size=4k --ioengine=mmap --buffer_pattern=0x6d6d6170 --output=/dev/null
+        # write(2) into an inline file while a store through a shared mapping moves its
+        # data out: each write lands inline before the move or in the cluster after it,
+        # never fails (the move waits for the folio an inline write holds). The window of
+        # the race is microseconds: these rounds check the bytes, they rarely meet it.
+        printf 'mmap%.0s' $(seq 1 13) | head -c 50 > /tmp/race.mmap
+        printf 'W%.0s' $(seq 1 50) > /tmp/race.w
+        cat /tmp/race.mmap /tmp/race.w > /tmp/race.want
+        round=0
+        while [ $round -lt 8 ]; do
+            head -c 100 /dev/zero > $MNT/race
+            ( n=0; while [ $n -lt 20 ]; do dd if=/tmp/race.w of=$MNT/race bs=50 seek=1 conv=notrunc 2>/dev/null || exit 1; n=$((n + 1)); done ) &
+            writer=$!
+            fio --name=race --filename=$MNT/race --rw=write --bs=50 --size=50 --ioengine=mmap --buffer_pattern=0x6d6d6170 --output=/dev/null ||
+                fail "$mkfs: a store through a mapping of an inline file, racing write(2)"
+            wait $writer || { dmesg | tail -3; fail "$mkfs: write(2) into an inline file failed while a mapping moved its data out"; }
+            cmp /tmp/race.want $MNT/race || fail "$mkfs: an inline file written through a mapping and write(2) at once holds other bytes"
+            round=$((round + 1))
+        done
+        rm $MNT/race
     fi
 
     compare_all $MNT "$mkfs: ours, cached"

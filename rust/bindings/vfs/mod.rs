@@ -53,6 +53,12 @@ pub fn now_seconds() -> u64 {
     unsafe { c::ktime_get_real_seconds() }.max(0) as u64
 }
 
+/// Seconds since boot, never going back (rest periods).
+pub fn monotonic_seconds() -> u64 {
+    // SAFETY: no preconditions.
+    unsafe { c::ktime_get_seconds() }.max(0) as u64
+}
+
 /// A random number (for inode generations).
 pub fn random_u32() -> u32 {
     // SAFETY: no preconditions.
@@ -217,7 +223,8 @@ pub trait FileSystem: Sized + 'static {
     /// Before a buffered write of `len` bytes at `pos` (inode locked): `true` when it goes
     /// to data kept in the inode block (then [`FileSystem::fill_inline`] and
     /// [`FileSystem::end_inline_write`] carry it), `false` when it goes to mapped blocks.
-    /// The filesystem may move inline data out to blocks here.
+    /// The filesystem may move inline data out to blocks here. After a `true`, asked again
+    /// with the write's folio locked (see [`FileSystem::prepare_mkwrite`]).
     fn prepare_write(inode: &INode<Self>, pos: u64, len: u32) -> Result<bool>;
 
     /// Fill `folio` with the inline data of `inode`, for a write to it.
@@ -252,6 +259,8 @@ pub trait FileSystem: Sized + 'static {
 
     /// Before a shared writable mapping dirties a page of `inode` (`page_mkwrite`): make
     /// its blocks mappable by [`FileSystem::map_block_for_write`] (move inline data out).
+    /// Called with the faulting folio locked, which a write to inline data holds from
+    /// `write_begin` to `write_end`: the data cannot move out under such a write.
     fn prepare_mkwrite(inode: &INode<Self>) -> Result;
 
     /// Fill a locked page-cache folio of `inode` and unlock it: with

@@ -700,47 +700,62 @@ unsafe extern "C" fn write_begin<T: FileSystem>(
     let mut attempt = 0;
     loop {
         match T::prepare_write(inode, pos, len) {
-            Ok(true) => break,
-            Ok(false) => {}
+            Ok(true) => {}
+            Ok(false) => {
+                // SAFETY: as above; `block_write_begin` maps (and allocates) through
+                // `get_block`, and on failure unlocks and releases the folio.
+                let ret = unsafe { c::ocfs_block_write_begin(mapping, pos as i64, len, foliop, Some(get_block::<T>)) };
+                if ret == 0 {
+                    return 0;
+                }
+                // Blocks allocated for the part that succeeded stay past the end of the file.
+                let end = pos.saturating_add(u64::from(len));
+                if end > inode.size() {
+                    T::write_failed(inode, inode.size(), end);
+                }
+                if ret != ENOSPC.to_errno() || !T::retry_after_enospc(inode.super_block(), attempt) {
+                    return ret;
+                }
+                attempt += 1;
+                continue;
+            }
             Err(err) if err == ENOSPC && T::retry_after_enospc(inode.super_block(), attempt) => {
                 attempt += 1;
                 continue;
             }
             Err(err) => return err.to_errno(),
         }
-        // SAFETY: as above; `block_write_begin` maps (and allocates) through `get_block`,
-        // and on failure unlocks and releases the folio.
-        let ret = unsafe { c::ocfs_block_write_begin(mapping, pos as i64, len, foliop, Some(get_block::<T>)) };
-        if ret == 0 {
-            return 0;
+        // Inline data: the write goes to the one folio the data fits in, filled from the inode.
+        let mut err = 0;
+        // SAFETY: as above.
+        let folio = unsafe { c::ocfs_grab_write_folio(mapping, pos as i64, &mut err) };
+        let Some(folio) = NonNull::new(folio) else { return err };
+        // A fault through a shared mapping moves inline data out under this folio's lock
+        // (`prepare_mkwrite`): ask again now that it is held, and while it is, the data stays.
+        match T::prepare_write(inode, pos, len) {
+            Ok(true) => {}
+            other => {
+                // SAFETY: ours to release, not handed to the VFS.
+                unsafe { c::ocfs_folio_release(folio.as_ptr()) };
+                match other {
+                    Err(err) => return err.to_errno(),
+                    _ => continue,
+                }
+            }
         }
-        // Blocks allocated for the part that succeeded stay past the end of the file.
-        let end = pos.saturating_add(u64::from(len));
-        if end > inode.size() {
-            T::write_failed(inode, inode.size(), end);
+        // SAFETY: a locked folio we hold a reference on, for this write.
+        let mut target = unsafe { WriteFolio::from_raw(folio) };
+        if !target.uptodate() {
+            if let Err(err) = T::fill_inline(inode, &mut target) {
+                // SAFETY: ours to release, not handed to the VFS.
+                unsafe { c::ocfs_folio_release(folio.as_ptr()) };
+                return err.to_errno();
+            }
         }
-        if ret != ENOSPC.to_errno() || !T::retry_after_enospc(inode.super_block(), attempt) {
-            return ret;
-        }
-        attempt += 1;
+        // SAFETY: the VFS takes the locked folio and gives it back to `write_end`.
+        unsafe { *foliop = folio.as_ptr() };
+        return 0;
     }
-    // Inline data: the write goes to the one folio the data fits in, filled from the inode.
-    let mut err = 0;
-    // SAFETY: as above.
-    let folio = unsafe { c::ocfs_grab_write_folio(mapping, pos as i64, &mut err) };
-    let Some(folio) = NonNull::new(folio) else { return err };
-    // SAFETY: a locked folio we hold a reference on, for this write.
-    let mut target = unsafe { WriteFolio::from_raw(folio) };
-    if !target.uptodate() {
-        if let Err(err) = T::fill_inline(inode, &mut target) {
-            // SAFETY: ours to release, not handed to the VFS.
-            unsafe { c::ocfs_folio_release(folio.as_ptr()) };
-            return err.to_errno();
-        }
-    }
-    // SAFETY: the VFS takes the locked folio and gives it back to `write_end`.
-    unsafe { *foliop = folio.as_ptr() };
-    0
 }
 
 unsafe extern "C" fn write_end<T: FileSystem>(

@@ -68,6 +68,17 @@ impl NewSuperBlock {
         NonNull::new(bh).map(|bh| (BufferHead::from_raw(bh), fresh)).ok_or(EIO)
     }
 
+    /// Unless `block` is cached, start reading the `count` blocks from it (those not cached
+    /// yet) without waiting: a later [`NewSuperBlock::read_block`] of one of them waits for
+    /// its own read only.
+    /// Only for metadata blocks: a block read here is cached on the device, beside any
+    /// file's page cache.
+    pub fn readahead(&self, block: u64, count: u32) {
+        // SAFETY: valid superblock with a block device; reads past the device end fail
+        // in the block layer and leave the buffers not uptodate.
+        unsafe { c::ocfs_sb_readahead(self.as_ptr(), block, count) }
+    }
+
     /// Block `block`, uptodate in the buffer cache without reading it: a block just
     /// allocated, whose old contents do not matter. Zeroed if it was not cached; a cached
     /// one keeps its bytes (JBD2 may still be writing them), so callers overwrite all of
