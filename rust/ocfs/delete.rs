@@ -168,7 +168,7 @@ fn free_clusters(sb: &NewSuperBlock, vol: &Volume, writable: &crate::rw::Writabl
             return Ok(());
         }
     }
-    crate::extent_write::free_range(sb, vol, writable, bh, 0, u32::MAX)?;
+    crate::extent_write::free_range(sb, vol, writable, crate::extent_tree::Owner::Inode(bh), 0, u32::MAX)?;
     Ok(())
 }
 

@@ -15,6 +15,7 @@
 //! more names than an index root holds (its index would need leaf blocks).
 
 use crate::cluster_bitmap;
+use crate::extent_tree::Owner;
 use crate::extent_write::{self, APPEND_CREDITS};
 use crate::format::dinode::{Dinode, INDEXED_DIR_FL, INLINE_DATA_FL};
 use crate::format::extent::{extent_recs_in, ExtentList};
@@ -30,7 +31,7 @@ use crate::suballoc;
 use crate::transaction::Kind;
 use crate::vfs::{BufferHead, INode, NewSuperBlock};
 use crate::volume::Volume;
-use crate::{bindings as c, errno, extent_map, meta, Ocfs2};
+use crate::{bindings as c, errno, extent_map, local_alloc, meta, Ocfs2};
 use kernel::prelude::*;
 
 /// Whether new directory blocks carry a trailer (`ocfs2_new_dir_wants_trailer`).
@@ -92,7 +93,7 @@ fn expand_inline(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, dir: Opt
 
 /// Blocks [`move_to_first_block`] dirties at most.
 pub fn first_block_credits(vol: &Volume) -> u32 {
-    2 + cluster_bitmap::CLAIM_CREDITS + if indexed_dirs(vol) { 1 + suballoc::BLOCK_CREDITS } else { 0 }
+    2 + cluster_bitmap::CLAIM_CREDITS + local_alloc::EXTRA_CREDITS + if indexed_dirs(vol) { 1 + suballoc::BLOCK_CREDITS } else { 0 }
 }
 
 /// Give the directory `dir_bh` a first block, in a new cluster, holding `entries` (the
@@ -112,7 +113,7 @@ pub fn move_to_first_block(
     let indexed = indexed_dirs(vol);
     let trailer = wants_trailer(vol);
     let block_size = vol.params.block_size as usize;
-    let (cluster, _) = cluster_bitmap::claim(sb, vol, tx, bitmap, 1)?;
+    let (cluster, _) = local_alloc::claim(sb, vol, tx, bitmap, 1)?;
     let first = u64::from(cluster) << (vol.cluster_bits - vol.block_bits);
     let block = sb.new_block(first)?;
     let free = tx.change(&block, if trailer { Kind::DirBlock } else { Kind::Plain }, |data| {
@@ -243,7 +244,7 @@ fn add_block(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, dir: Option<
     let root_bh = if indexed { Some(crate::dx::read_root(sb, vol, dx_root, dir_blkno)?) } else { None };
 
     let _alloc = writable.alloc.lock();
-    let tx = writable.transaction(vol, 3 + APPEND_CREDITS + cluster_bitmap::CLAIM_CREDITS)?;
+    let tx = writable.transaction(vol, 3 + APPEND_CREDITS + local_alloc::EXTRA_CREDITS)?;
     let blkno = if in_last_cluster {
         match extent_map::map_block(sb, vol, dir_bh.data(), index, 1)? {
             Some((blkno, _)) => blkno,
@@ -253,9 +254,9 @@ fn add_block(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, dir: Option<
             }
         }
     } else {
-        let append = extent_write::prepare(sb, vol, dir_bh, clusters)?;
+        let append = extent_write::prepare(sb, vol, Owner::Inode(dir_bh), clusters)?;
         let bitmap = cluster_bitmap::read_inode(sb, vol)?;
-        let (cluster, _) = cluster_bitmap::claim(sb, vol, &tx, &bitmap, 1)?;
+        let (cluster, _) = local_alloc::claim(sb, vol, &tx, &bitmap, 1)?;
         let first = u64::from(cluster) << per_cluster_bits;
         if let Err(e) = append.apply(sb, vol, &tx, first, 1) {
             // No room in the extent tree (no extent block to be had): the cluster goes back.

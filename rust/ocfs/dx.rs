@@ -58,8 +58,6 @@ fn miss(name: &[u8]) -> Option<Option<u64>> {
 pub struct LeafCluster {
     /// The hash the cluster starts at.
     pub cpos: u32,
-    /// Clusters in the extent record mapping it.
-    pub record_clusters: u32,
     /// Its first block.
     pub first_block: u64,
 }
@@ -82,7 +80,6 @@ pub fn leaf_cluster(sb: &NewSuperBlock, vol: &Volume, root: &DxRoot<&[u8]>, root
     let per_cluster_bits = vol.cluster_bits - vol.block_bits;
     Ok(Some(LeafCluster {
         cpos: cpos + cluster,
-        record_clusters: clusters,
         // Out-of-range results are refused when the leaf is read.
         first_block: blkno.saturating_add(u64::from(cluster) << per_cluster_bits),
     }))

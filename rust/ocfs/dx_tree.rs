@@ -7,27 +7,30 @@
 //!   the block its minor hash picks, and maps that cluster at hash 0;
 //! - a full leaf gets a new cluster mapped at a split hash (the median of the full leaf,
 //!   `format::dx_edit::split_hash`); the entries of every leaf of the old cluster hashing
-//!   at or above it move to the same block of the new one;
-//! - a deleted directory gives its leaf clusters and root block back.
+//!   at or above it move to the same block of the new one; the mapping is an edit of the
+//!   root's extent tree ([`crate::extent_tree`]), which grows into extent blocks when the
+//!   root's records are all taken, and merges a cluster into the record before it when
+//!   both hash and disk position continue it, as the C ocfs2's does;
+//! - a deleted directory gives its leaf clusters, extent blocks and root block back.
 //!
 //! Each growth is one transaction of its own, before the name that needed it goes in, as
 //! in the C ocfs2: a crash after it leaves a valid index with more room. Callers hold the
-//! directory's lock. Refused with a log line before anything changes: an index whose
-//! extent records would leave the root for extent blocks (about 30,000 names at 4K blocks),
-//! and a leaf of an extent longer than one cluster (the C ocfs2 can merge adjacent ones).
+//! directory's lock.
 
-use crate::cluster_bitmap::{self, CLAIM_CREDITS, FREE_CREDITS};
+use crate::cluster_bitmap::{self, CLAIM_CREDITS};
 use crate::dx::{self, LeafCluster};
+use crate::extent_tree::Owner;
+use crate::extent_write;
 use crate::format::dinode::{Dinode, INDEXED_DIR_FL, INLINE_DATA_FL};
 use crate::format::dx::{DxLeaf, DxRoot, Entry};
-use crate::format::dx_edit::{can_insert_cluster, init_leaf, insert_cluster, leaf_index, root_to_tree, split_hash};
+use crate::format::dx_edit::{init_leaf, leaf_index, root_to_tree, split_hash};
 use crate::format::dx_hash::dx_name_hash;
 use crate::rw::Writable;
 use crate::suballoc;
 use crate::transaction::Kind;
-use crate::vfs::{self, BufferHead, NewSuperBlock};
+use crate::vfs::{BufferHead, NewSuperBlock};
 use crate::volume::Volume;
-use crate::{bindings as c, errno, meta};
+use crate::{bindings as c, errno, local_alloc, meta};
 use kernel::prelude::*;
 
 fn refuse(sb: &NewSuperBlock, dir: u64, what: &str) -> Error {
@@ -92,7 +95,7 @@ fn expand_root(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, root_bh: &
 
     let _alloc = writable.alloc.lock();
     let bitmap = cluster_bitmap::read_inode(sb, vol)?;
-    let tx = writable.transaction(vol, 1 + per_cluster as u32 + CLAIM_CREDITS)?;
+    let tx = writable.transaction(vol, 1 + per_cluster as u32 + CLAIM_CREDITS + local_alloc::EXTRA_CREDITS)?;
     let first = claim_cluster(sb, vol, &tx, &bitmap)?;
     for index in 0..per_cluster {
         let blkno = first + index as u64;
@@ -110,7 +113,7 @@ fn expand_root(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, root_bh: &
 
 /// Claim one cluster for index leaves, in `tx`: its first block.
 fn claim_cluster(sb: &NewSuperBlock, vol: &Volume, tx: &crate::transaction::Transaction<'_>, bitmap: &BufferHead) -> Result<u64> {
-    let (cluster, _) = cluster_bitmap::claim(sb, vol, tx, bitmap, 1)?;
+    let (cluster, _) = local_alloc::claim(sb, vol, tx, bitmap, 1)?;
     Ok(u64::from(cluster) << (vol.cluster_bits - vol.block_bits))
 }
 
@@ -126,12 +129,6 @@ fn split_leaf(
     cluster: &LeafCluster,
     insert_major: u32,
 ) -> Result {
-    if cluster.record_clusters != 1 {
-        return Err(refuse(sb, dir_blkno, "splitting an index leaf in an extent of several clusters"));
-    }
-    if !can_insert_cluster(root_bh.data()) {
-        return Err(refuse(sb, dir_blkno, "an index with more leaf clusters than its root block maps"));
-    }
     let split = {
         let mut sorted = KVec::new();
         sorted.extend_from_slice(full_bh.data(), GFP_KERNEL)?;
@@ -139,12 +136,12 @@ fn split_leaf(
         leaf.dl_list_mut().sort_by_hash();
         split_hash(&leaf.dl_list(), cluster.cpos, insert_major)
     };
-    let Some(split) = split else {
+    // The last hash has no room after it for a cluster of its own.
+    let Some(split) = split.filter(|&split| split < u32::MAX) else {
         pr_err!("{}: directory {}: no room in its index for another name with this hash\n", sb.id(), dir_blkno);
         return Err(ENOSPC);
     };
-    let taken = DxRoot::new(root_bh.data()).map_err(|e| meta::corrupt(sb, &e))?.dr_list().recs().any(|r| r.e_cpos() == split);
-    if split <= cluster.cpos || taken {
+    if split <= cluster.cpos {
         pr_err!("{}: corrupt metadata: index root {} cannot split at hash {:#x}\n", sb.id(), root_bh.block_number(), split);
         return Err(errno::euclean());
     }
@@ -156,9 +153,24 @@ fn split_leaf(
     let generation = vol.params.fs_generation;
 
     let _alloc = writable.alloc.lock();
+    // The new cluster is mapped at the split hash (`ocfs2_dx_dir_new_cluster`): the index's
+    // extent tree grows like a file's, into extent blocks once the root is full.
+    let append = match extent_write::prepare(sb, vol, Owner::DxRoot(root_bh), split) {
+        Err(e) if e == EEXIST => {
+            pr_err!("{}: corrupt metadata: index root {} cannot split at hash {:#x}\n", sb.id(), root_bh.block_number(), split);
+            return Err(errno::euclean());
+        }
+        prepared => prepared?,
+    };
     let bitmap = cluster_bitmap::read_inode(sb, vol)?;
-    let tx = writable.transaction(vol, 1 + 2 * per_cluster as u32 + CLAIM_CREDITS)?;
-    let first = claim_cluster(sb, vol, &tx, &bitmap)?;
+    let tx = writable.transaction(vol, 2 * per_cluster as u32 + append.credits() + local_alloc::EXTRA_CREDITS)?;
+    let (new_cluster, _) = local_alloc::claim(sb, vol, &tx, &bitmap, 1)?;
+    let first = u64::from(new_cluster) << (vol.cluster_bits - vol.block_bits);
+    // The tree first: when it cannot grow (no extent block to be had), nothing else changed.
+    if let Err(e) = append.apply(sb, vol, &tx, first, 1) {
+        cluster_bitmap::give_back(sb, vol, &tx, &bitmap, new_cluster, 1)?;
+        return Err(e);
+    }
     for (index, old_bh) in old.iter().enumerate() {
         let blkno = first + index as u64;
         let new_bh = sb.new_block(blkno)?;
@@ -177,16 +189,12 @@ fn split_leaf(
             }
         })?;
     }
-    tx.change(root_bh, Kind::DxRoot, |data| {
-        insert_cluster(data, split, first);
-    })
+    Ok(())
 }
 
-/// Records freed per transaction when an index is given back.
-const RECORDS_PER_TRANSACTION: u16 = 16;
-
-/// Give back the index of the deleted directory `dir_bh`: its leaf clusters, a few extents
-/// per transaction, then its root block, the inode left without an index.
+/// Give back the index of the deleted directory `dir_bh`: its leaf clusters (and the
+/// extent blocks mapping them), a few extents per transaction, then its root block, the
+/// inode left without an index.
 pub fn free(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, dir_bh: &BufferHead) -> Result {
     let (dir_blkno, root_blkno) = {
         let dinode = Dinode::new(dir_bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
@@ -196,46 +204,9 @@ pub fn free(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, dir_bh: &Buff
         (dinode.i_blkno(), dinode.i_dx_root())
     };
     let root_bh = dx::read_root(sb, vol, root_blkno, dir_blkno)?;
-    let bitmap = cluster_bitmap::read_inode(sb, vol)?;
-    let per_cluster_bits = vol.cluster_bits - vol.block_bits;
-    loop {
-        let (keep, runs, freed) = {
-            let root = DxRoot::new(root_bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
-            if root.is_inline() {
-                break;
-            }
-            let list = root.dr_list();
-            if list.l_tree_depth() != 0 {
-                return Err(refuse(sb, dir_blkno, "freeing an index whose extents are in extent blocks"));
-            }
-            let used = list.l_next_free_rec();
-            if used == 0 {
-                break;
-            }
-            let keep = used.saturating_sub(RECORDS_PER_TRANSACTION);
-            let mut runs = KVec::new();
-            let mut freed = 0u32;
-            for rec in list.recs().skip(usize::from(keep)) {
-                let clusters = u32::from(rec.e_leaf_clusters());
-                let first = u32::try_from(rec.e_blkno() >> per_cluster_bits).map_err(|_| errno::euclean())?;
-                runs.push(cluster_bitmap::prepare_free(sb, vol, &bitmap, first, clusters)?, GFP_KERNEL)?;
-                freed = freed.saturating_add(clusters);
-            }
-            (keep, runs, freed)
-        };
-        let _alloc = writable.alloc.lock();
-        let tx = writable.transaction(vol, 1 + FREE_CREDITS * u32::from(RECORDS_PER_TRANSACTION))?;
-        for run in runs {
-            cluster_bitmap::free(&tx, &bitmap, run)?;
-        }
-        tx.change(&root_bh, Kind::DxRoot, |data| {
-            let Ok(mut root) = DxRoot::new(data) else { return };
-            let clusters = root.dr_clusters().saturating_sub(freed);
-            root.set_dr_clusters(clusters);
-            root.dr_list_mut().truncate_recs(keep);
-        })?;
-        drop(tx);
-        vfs::cond_resched();
+    let inline = DxRoot::new(root_bh.data()).map_err(|e| meta::corrupt(sb, &e))?.is_inline();
+    if !inline {
+        extent_write::free_range(sb, vol, writable, Owner::DxRoot(&root_bh), 0, u32::MAX)?;
     }
     let (slot, bit, loc) = {
         let root = DxRoot::new(root_bh.data()).map_err(|e| meta::corrupt(sb, &e))?;

@@ -16,10 +16,14 @@
 //! at its child's first record, the first of the root's at 0 and the first of every other
 //! list where its parent's record does, each reaches to the next one's start, and the last
 //! of the rightmost path to the end of the last leaf record; leaves chain left to right
-//! through `h_next_leaf_blk`, the last one is the inode's `i_last_eb_blk`.
+//! through `h_next_leaf_blk`, the last one is the owner's `*_last_eb_blk`.
+//!
+//! The root list is an inode's (a file's data) or a directory index root's (its leaf
+//! clusters, mapped by hash: `ocfs2_init_dx_root_extent_tree`); see [`Owner`].
 
 use crate::extent_map::{check_child_depth, MAX_TREE_DEPTH};
 use crate::format::dinode::Dinode;
+use crate::format::dx::DxRoot;
 use crate::format::extent::{ExtentBlock, ExtentList};
 use crate::format::extent_edit::{self, EditError, Rec};
 use crate::suballoc;
@@ -30,7 +34,7 @@ use crate::{errno, meta};
 use kernel::prelude::*;
 
 /// Blocks one edit dirties at most: two paths (the edited one and its left neighbour),
-/// a new block per level with its claim, and the inode.
+/// a new block per level with its claim, and the owner.
 pub const TREE_CREDITS: u32 =
     2 * (MAX_TREE_DEPTH as u32 + 1) + (MAX_TREE_DEPTH as u32 + 1) * (1 + suballoc::BLOCK_CREDITS) + 1;
 
@@ -42,7 +46,7 @@ const SPARE: usize = 2;
 
 /// One node of the tree, as read and as edited.
 struct Node {
-    /// The block; `None` for the root (the inode's list) and for new blocks until written.
+    /// The block; `None` for the root (the owner's list) and for new blocks until written.
     bh: Option<BufferHead>,
     blkno: u64,
     depth: u16,
@@ -110,10 +114,107 @@ fn write_list(list: &mut ExtentList<&mut [u8]>, depth: u16, recs: &[Rec]) {
     list.set_l_next_free_rec(recs.len().min(count) as u16);
 }
 
-/// A file's extent tree being edited, under the allocation lock.
+/// The block holding a tree's root list (the owners of `struct ocfs2_extent_tree` this
+/// filesystem edits).
+#[derive(Clone, Copy)]
+pub enum Owner<'a> {
+    /// A file's or directory's data: the inode's `id2.i_list`.
+    Inode(&'a BufferHead),
+    /// A directory index's leaf clusters: the index root's `dr_list`.
+    DxRoot(&'a BufferHead),
+}
+
+impl Owner<'_> {
+    fn bh(&self) -> &BufferHead {
+        match self {
+            Owner::Inode(bh) | Owner::DxRoot(bh) => bh,
+        }
+    }
+
+    /// The root node, checked, and `*_last_eb_blk`.
+    fn read_root(&self, sb: &NewSuperBlock) -> Result<(Node, u64)> {
+        let data = self.bh().data();
+        match self {
+            Owner::Inode(_) => {
+                let dinode = Dinode::new(data).map_err(|e| meta::corrupt(sb, &e))?;
+                Ok((self.root_node(sb, &dinode.extent_list())?, dinode.i_last_eb_blk()))
+            }
+            Owner::DxRoot(_) => {
+                let root = DxRoot::new(data).map_err(|e| meta::corrupt(sb, &e))?;
+                if root.is_inline() {
+                    pr_err!("{}: {} holds entries, not an extent list\n", sb.id(), self);
+                    return Err(EINVAL);
+                }
+                Ok((self.root_node(sb, &root.dr_list())?, root.dr_last_eb_blk()))
+            }
+        }
+    }
+
+    fn root_node(&self, sb: &NewSuperBlock, list: &ExtentList<&[u8]>) -> Result<Node> {
+        let blkno = self.bh().block_number();
+        list.validate(blkno, list.room()).map_err(|e| meta::corrupt(sb, &e))?;
+        let depth = list.l_tree_depth();
+        if depth > MAX_TREE_DEPTH {
+            pr_err!("{}: corrupt metadata: {} has an extent tree of depth {}\n", sb.id(), self, depth);
+            return Err(errno::euclean());
+        }
+        let count = usize::from(list.l_count());
+        let (recs, used) = read_recs(list, count)?;
+        Ok(Node {
+            bh: None,
+            blkno,
+            depth,
+            count,
+            recs,
+            used,
+            next_leaf: 0,
+            parent: None,
+            changed: false,
+            new: None,
+            freed: false,
+            suballoc: (0, 0, 0),
+        })
+    }
+
+    /// Write the root list (when `root` changed), the clusters mapped more (`clusters`) and
+    /// the last leaf, in `tx`.
+    fn write_root(&self, tx: &Transaction<'_>, root: Option<&Node>, clusters: i64, last_eb: u64) -> Result {
+        let add = |total: u32| i64::from(total).saturating_add(clusters).clamp(0, i64::from(u32::MAX)) as u32;
+        match self {
+            Owner::Inode(bh) => tx.change(bh, Kind::Inode, |data| {
+                let Ok(mut dinode) = Dinode::new(data) else { return };
+                if let Some(root) = root {
+                    write_list(&mut dinode.extent_list_mut(), root.depth, root.live());
+                }
+                let total = add(dinode.i_clusters());
+                dinode.set_i_clusters(total);
+                dinode.set_i_last_eb_blk(last_eb);
+            }),
+            Owner::DxRoot(bh) => tx.change(bh, Kind::DxRoot, |data| {
+                let Ok(mut dx_root) = DxRoot::new(data) else { return };
+                if let Some(root) = root {
+                    write_list(&mut dx_root.dr_list_mut(), root.depth, root.live());
+                }
+                let total = add(dx_root.dr_clusters());
+                dx_root.set_dr_clusters(total);
+                dx_root.set_dr_last_eb_blk(last_eb);
+            }),
+        }
+    }
+}
+
+impl core::fmt::Display for Owner<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Owner::Inode(bh) => write!(f, "inode {}", bh.block_number()),
+            Owner::DxRoot(bh) => write!(f, "directory index root {}", bh.block_number()),
+        }
+    }
+}
+
+/// An extent tree being edited, under the allocation lock.
 pub struct Tree<'a> {
-    inode: &'a BufferHead,
-    ino: u64,
+    owner: Owner<'a>,
     nodes: KVec<Node>,
     last_eb: u64,
     /// Where the tree ended when read (the root's last record, or the leaf's end).
@@ -126,48 +227,24 @@ pub struct Tree<'a> {
     eb_count: usize,
 }
 
-fn edit_error(sb: &NewSuperBlock, ino: u64, err: EditError) -> Error {
-    pr_err!("{}: corrupt metadata: inode {}: an extent edit found {:?} records\n", sb.id(), ino, err);
+fn edit_error(sb: &NewSuperBlock, owner: &Owner<'_>, err: EditError) -> Error {
+    pr_err!("{}: corrupt metadata: {}: an extent edit found {:?} records\n", sb.id(), owner, err);
     errno::euclean()
 }
 
 impl<'a> Tree<'a> {
-    /// The tree of the inode in `inode` (read and checked): its root only, so far.
-    pub fn read(sb: &NewSuperBlock, vol: &Volume, inode: &'a BufferHead) -> Result<Self> {
-        let dinode = Dinode::new(inode.data()).map_err(|e| meta::corrupt(sb, &e))?;
-        let ino = dinode.i_blkno();
-        let list = dinode.extent_list();
-        list.validate(ino, list.room()).map_err(|e| meta::corrupt(sb, &e))?;
-        let depth = list.l_tree_depth();
-        if depth > MAX_TREE_DEPTH {
-            pr_err!("{}: corrupt metadata: inode {} has an extent tree of depth {}\n", sb.id(), ino, depth);
-            return Err(errno::euclean());
-        }
-        let count = usize::from(list.l_count());
-        let (recs, used) = read_recs(&list, count)?;
-        let root = Node {
-            bh: None,
-            blkno: ino,
-            depth,
-            count,
-            recs,
-            used,
-            next_leaf: 0,
-            parent: None,
-            changed: false,
-            new: None,
-            freed: false,
-            suballoc: (0, 0, 0),
-        };
+    /// The tree whose root list `owner` holds (read and checked): its root only, so far.
+    pub fn read(sb: &NewSuperBlock, vol: &Volume, owner: Owner<'a>) -> Result<Self> {
+        let (root, last_eb) = owner.read_root(sb)?;
+        let depth = root.depth;
         let end_read = root.last_end().unwrap_or(0);
         let loaded = if depth == 0 { root.live().iter().map(|r| i64::from(r.clusters)).sum() } else { 0 };
         let mut nodes = KVec::new();
         nodes.push(root, GFP_KERNEL)?;
         Ok(Self {
-            inode,
-            ino,
+            owner,
             nodes,
-            last_eb: dinode.i_last_eb_blk(),
+            last_eb,
             end_read,
             clusters: 0,
             loaded,
@@ -205,7 +282,7 @@ impl<'a> Tree<'a> {
             let depth = node.depth;
             let live = node.live();
             let Some(first) = live.first() else {
-                pr_err!("{}: corrupt metadata: inode {} has an empty interior extent list\n", sb.id(), self.ino);
+                pr_err!("{}: corrupt metadata: {} has an empty interior extent list\n", sb.id(), self.owner);
                 return Err(errno::euclean());
             };
             let child = live.iter().filter(|r| r.cpos <= cpos).last().unwrap_or(first).blkno;
@@ -297,8 +374,7 @@ impl<'a> Tree<'a> {
     }
 
     fn edited(&mut self, n: usize, used: core::result::Result<usize, EditError>, sb: &NewSuperBlock) -> Result {
-        let ino = self.ino;
-        let used = used.map_err(|e| edit_error(sb, ino, e))?;
+        let used = used.map_err(|e| edit_error(sb, &self.owner, e))?;
         let node = self.node_mut(n)?;
         node.used = used;
         node.changed = true;
@@ -363,9 +439,9 @@ impl<'a> Tree<'a> {
             }
             if node.suballoc.0 != 0 && node.new.is_none() {
                 pr_err!(
-                    "{}: inode {}: freeing extent block {} of slot {}'s allocator is not supported yet\n",
+                    "{}: {}: freeing extent block {} of slot {}'s allocator is not supported yet\n",
                     sb.id(),
-                    self.ino,
+                    self.owner,
                     node.blkno,
                     node.suballoc.0
                 );
@@ -422,7 +498,7 @@ impl<'a> Tree<'a> {
                 return Ok(());
             }
             if node.parent.is_none() && node.depth + 1 >= MAX_TREE_DEPTH {
-                pr_err!("{}: inode {}: an extent tree deeper than {} levels is not supported\n", sb.id(), self.ino, node.depth);
+                pr_err!("{}: {}: an extent tree deeper than {} levels is not supported\n", sb.id(), self.owner, node.depth);
                 self.release_new(sb, vol, tx);
                 return Err(EFBIG);
             }
@@ -669,15 +745,15 @@ impl<'a> Tree<'a> {
             let Ok(cpos) = u32::try_from(end) else { break };
             let next = self.leaf_for(sb, vol, cpos)?;
             if next == n || u64::from(self.range(next)?.0) != end {
-                pr_err!("{}: corrupt metadata: inode {} has no leaf after cluster {}\n", sb.id(), self.ino, end);
+                pr_err!("{}: corrupt metadata: {} has no leaf after cluster {}\n", sb.id(), self.owner, end);
                 return Err(errno::euclean());
             }
             leaves += 1;
             if leaves > MAX_ROTATED_LEAVES {
                 pr_err!(
-                    "{}: inode {}: an extent edit moving records through more than {} leaves is not supported yet\n",
+                    "{}: {}: an extent edit moving records through more than {} leaves is not supported yet\n",
                     sb.id(),
-                    self.ino,
+                    self.owner,
                     MAX_ROTATED_LEAVES
                 );
                 return Err(errno::code(crate::bindings::EOPNOTSUPP));
@@ -694,7 +770,7 @@ impl<'a> Tree<'a> {
     }
 
     /// Blocks a transaction committing this tree needs: every block in memory, its free, new
-    /// blocks for splits and their claims, the inode.
+    /// blocks for splits and their claims, the owner.
     pub fn credits(&self) -> u32 {
         let nodes = self.nodes.len() as u32;
         nodes * (1 + suballoc::CLAIM_CREDITS) + (MAX_TREE_DEPTH as u32 + 1) * (1 + suballoc::BLOCK_CREDITS) + 1
@@ -713,7 +789,7 @@ impl<'a> Tree<'a> {
             let (used, count) = (node.used, node.count);
             let Some(next) = self.loaded_next(n)? else {
                 if used > count {
-                    pr_err!("inode {}: the leaf after a full one was not read\n", self.ino);
+                    pr_err!("{}: the leaf after a full one was not read\n", self.owner);
                     return Err(EINVAL);
                 }
                 return Ok(n);
@@ -775,9 +851,9 @@ impl<'a> Tree<'a> {
 
         if mapped != self.loaded + self.clusters || overfull {
             pr_err!(
-                "{}: inode {}: an extent edit lost track of its records ({} clusters mapped, {} expected{}); nothing written\n",
+                "{}: {}: an extent edit lost track of its records ({} clusters mapped, {} expected{}); nothing written\n",
                 sb.id(),
-                self.ino,
+                self.owner,
                 mapped,
                 self.loaded + self.clusters,
                 if overfull { ", a node overfull" } else { "" }
@@ -817,15 +893,6 @@ impl<'a> Tree<'a> {
             }
         }
         let root = self.node(0)?;
-        let (clusters, last_eb) = (self.clusters, self.last_eb);
-        tx.change(self.inode, Kind::Inode, |data| {
-            let Ok(mut dinode) = Dinode::new(data) else { return };
-            if root.changed {
-                write_list(&mut dinode.extent_list_mut(), root.depth, root.live());
-            }
-            let total = i64::from(dinode.i_clusters()).saturating_add(clusters).clamp(0, i64::from(u32::MAX));
-            dinode.set_i_clusters(total as u32);
-            dinode.set_i_last_eb_blk(last_eb);
-        })
+        self.owner.write_root(tx, root.changed.then_some(root), self.clusters, self.last_eb)
     }
 }

@@ -6,7 +6,7 @@
 //! bitmap a leaf at a time (truncate, punching holes, deletion).
 
 use crate::cluster_bitmap::{self, CLAIM_CREDITS, FREE_CREDITS};
-use crate::extent_tree::{Tree, TREE_CREDITS};
+use crate::extent_tree::{Owner, Tree, TREE_CREDITS};
 use crate::format::extent::EXT_REFCOUNTED;
 use crate::format::extent_edit::Rec;
 use crate::format::features::IncompatFeatures;
@@ -28,26 +28,26 @@ pub struct Append<'a> {
     cpos: u32,
 }
 
-/// Check that logical cluster `cpos` of the inode in `inode` (read and checked) is a
+/// Check that logical cluster `cpos` of the tree `owner` holds (read and checked) is a
 /// hole that can be mapped, and read the tree's path to it.
-pub fn prepare<'a>(sb: &NewSuperBlock, vol: &Volume, inode: &'a BufferHead, cpos: u32) -> Result<Append<'a>> {
-    let mut tree = Tree::read(sb, vol, inode)?;
-    let ino = inode.block_number();
+pub fn prepare<'a>(sb: &NewSuperBlock, vol: &Volume, owner: Owner<'a>, cpos: u32) -> Result<Append<'a>> {
+    let mut tree = Tree::read(sb, vol, owner)?;
     let leaf = tree.leaf_for(sb, vol, cpos)?;
     if tree.needs_right(leaf, 1)? {
         tree.load_right(sb, vol, leaf)?;
     }
     if tree.find(leaf, cpos)?.is_some() {
-        pr_err!("{}: inode {}: cluster {} is mapped already\n", sb.id(), ino, cpos);
+        pr_err!("{}: {}: cluster {} is mapped already\n", sb.id(), owner, cpos);
         return Err(EEXIST);
     }
-    if u64::from(cpos) > tree.end() && !vol.params.features.incompat.contains(IncompatFeatures::SPARSE_ALLOC) {
+    let sparse = vol.params.features.incompat.contains(IncompatFeatures::SPARSE_ALLOC);
+    if matches!(owner, Owner::Inode(_)) && u64::from(cpos) > tree.end() && !sparse {
         // Without "sparse", every cluster up to the size is allocated (the C ocfs2 fills
         // gaps with zeroed clusters, `ocfs2_zero_extend`), and fsck holds files to it.
         pr_err!(
-            "{}: inode {}: a write leaving a hole (cluster {} past the end at {}) on a volume without sparse files is not supported yet\n",
+            "{}: {}: a write leaving a hole (cluster {} past the end at {}) on a volume without sparse files is not supported yet\n",
             sb.id(),
-            ino,
+            owner,
             cpos,
             tree.end()
         );
@@ -69,8 +69,8 @@ impl Append<'_> {
     }
 
     /// Map `clusters` clusters from device block `blkno` at the prepared position (at
-    /// most [`Append::room`]), in `tx` (opened with [`APPEND_CREDITS`]); the inode's
-    /// `i_clusters` grows with them.
+    /// most [`Append::room`]), in `tx` (opened with [`APPEND_CREDITS`]); the owner's
+    /// `i_clusters` (`dr_clusters`) grows with them.
     pub fn apply(self, sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, blkno: u64, clusters: u32) -> Result {
         self.apply_flags(sb, vol, tx, blkno, clusters, 0)
     }
@@ -93,7 +93,7 @@ pub struct FlagChange<'a> {
 /// Read the tree of the inode in `inode` for clearing flags on logical clusters
 /// `cpos..cpos + len` (inside one record).
 pub fn prepare_flags<'a>(sb: &NewSuperBlock, vol: &Volume, inode: &'a BufferHead, cpos: u32, len: u32) -> Result<FlagChange<'a>> {
-    let mut tree = Tree::read(sb, vol, inode)?;
+    let mut tree = Tree::read(sb, vol, Owner::Inode(inode))?;
     let leaf = tree.leaf_for(sb, vol, cpos)?;
     if tree.needs_right(leaf, 2)? {
         tree.load_right(sb, vol, leaf)?;
@@ -117,13 +117,12 @@ impl FlagChange<'_> {
 /// Records unmapped per transaction: each run freed may touch its own group.
 const RUNS_PER_TRANSACTION: usize = 16;
 
-/// Unmap logical clusters `start..end` of the inode in `inode` and give them back to the
+/// Unmap logical clusters `start..end` of the tree `owner` holds and give them back to the
 /// global bitmap, from the end down, at most a leaf's [`RUNS_PER_TRANSACTION`] records per
 /// transaction (each leaves a consistent, shorter tree; extent blocks that empty go back to
 /// the suballocator). Refused before anything changes: shared (reflinked) extents, extent
 /// blocks of other slots. Returns the clusters freed.
-pub fn free_range(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, inode: &BufferHead, start: u32, end: u32) -> Result<u64> {
-    let ino = inode.block_number();
+pub fn free_range(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, owner: Owner<'_>, start: u32, end: u32) -> Result<u64> {
     let bitmap = cluster_bitmap::read_inode(sb, vol)?;
     let per_cluster_bits = vol.cluster_bits - vol.block_bits;
     let everything = start == 0 && end == u32::MAX;
@@ -132,7 +131,7 @@ pub fn free_range(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, inode: 
     while end > start {
         vfs::cond_resched();
         let _alloc = writable.alloc.lock();
-        let mut tree = Tree::read(sb, vol, inode)?;
+        let mut tree = Tree::read(sb, vol, owner)?;
         let leaf = tree.leaf_for(sb, vol, end - 1)?;
         let (leaf_start, _) = tree.leaf_range(leaf)?;
         let lo = {
@@ -161,7 +160,7 @@ pub fn free_range(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, inode: 
         let mut runs = KVec::new();
         for rec in freed.iter() {
             if rec.flags & EXT_REFCOUNTED != 0 {
-                pr_err!("{}: inode {}: freeing shared (reflinked) extents is not supported yet\n", sb.id(), ino);
+                pr_err!("{}: {}: freeing shared (reflinked) extents is not supported yet\n", sb.id(), owner);
                 return Err(errno::code(c::EOPNOTSUPP));
             }
             let first = u32::try_from(rec.blkno >> per_cluster_bits).map_err(|_| errno::euclean())?;
@@ -183,9 +182,9 @@ pub fn free_range(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, inode: 
     }
     if everything {
         // Everything went: the tree must be empty now, or clusters would leak with the inode.
-        let tree = Tree::read(sb, vol, inode)?;
+        let tree = Tree::read(sb, vol, owner)?;
         if !tree.is_empty() {
-            pr_err!("{}: inode {}: extents remain after freeing them all (stopped at cluster {})\n", sb.id(), ino, end);
+            pr_err!("{}: {}: extents remain after freeing them all (stopped at cluster {})\n", sb.id(), owner, end);
             return Err(errno::euclean());
         }
     }

@@ -12,6 +12,7 @@
 
 use crate::cluster_bitmap;
 use crate::extent_map;
+use crate::extent_tree::Owner;
 use crate::extent_write;
 use crate::format::extent::EXT_UNWRITTEN;
 use crate::format::extent_edit::MAX_LEAF_CLUSTERS;
@@ -78,7 +79,7 @@ fn preallocate(node: &INode<Ocfs2>, vol: &Volume, offset: u64, end: u64) -> Resu
             cpos = extent.cpos.saturating_add(extent.clusters);
             continue;
         }
-        let append = extent_write::prepare(sb, vol, &bh, cpos)?;
+        let append = extent_write::prepare(sb, vol, Owner::Inode(&bh), cpos)?;
         let want = append.room()?.min(last - cpos).min(MAX_LEAF_CLUSTERS).min(CLAIM_PER_TRANSACTION);
         let tx = writable.transaction(vol, append.credits() + local_alloc::EXTRA_CREDITS)?;
         let (first, count) = local_alloc::claim(sb, vol, &tx, &bitmap, want.max(1))?;
@@ -122,7 +123,7 @@ fn punch_hole(node: &INode<Ocfs2>, vol: &Volume, offset: u64, end: u64) -> Resul
     let bh = meta::read_dinode(sb, &vol.params, vol.blocks, node.ino())?;
     let start = u32::try_from(first_whole).map_err(|_| EFBIG)?;
     let stop = u32::try_from(end_whole).unwrap_or(u32::MAX);
-    let freed = extent_write::free_range(sb, vol, writable, &bh, start, stop)?;
+    let freed = extent_write::free_range(sb, vol, writable, Owner::Inode(&bh), start, stop)?;
     node.add_bytes(-((freed << vol.cluster_bits) as i64));
     Ok(())
 }

@@ -1,19 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Slot 0's local-alloc window (`localalloc.c` of the C ocfs2): a run of the global bitmap
-//! claimed whole, whose clusters file data then takes one by one from the bitmap in the
-//! `local_alloc:0000` inode, without touching the global bitmap. On a cluster mount this
-//! spares the global bitmap's cluster lock; here it keeps the format's bookkeeping as the
-//! C ocfs2 keeps it and a file's clusters close together.
+//! claimed whole, whose clusters file data, directory blocks, index leaves and slow
+//! symlinks then take one by one from the bitmap in the `local_alloc:0000` inode, without
+//! touching the global bitmap (as the C's small claims, `ocfs2_reserve_clusters`; runs a
+//! caller needs whole, allocator groups and attribute values, still come from the global
+//! bitmap). On a cluster mount this spares the global bitmap's cluster lock; here it keeps
+//! the format's bookkeeping as the C ocfs2 keeps it and a file's clusters close together.
 //!
 //! The window's bits are all set in the global bitmap while it is open; a bit of the
-//! window's own bitmap is set when its cluster went to a file. Clusters are always freed
+//! window's own bitmap is set when its cluster was handed out. Clusters are always freed
 //! to the global bitmap (never back to the window), so a cluster freed while its window is
 //! open stays marked used in the window and is simply not handed out again. A window
 //! that runs dry slides: its unused clusters go back to the global bitmap and a new run is
 //! claimed. Unmount and `remount,ro` give the unused clusters back and empty the window;
 //! a crash leaves it for the next mount's recovery ([`give_back`], as
-//! `ocfs2_complete_local_alloc_recovery`).
+//! `ocfs2_complete_local_alloc_recovery`). When `ENOSPC` makes the window go back (the
+//! free space a metadata claim needs may be in it), no new one opens for a while ([`rest`]).
 //!
 //! Locking: callers hold the allocation lock ([`crate::rw::Writable::alloc`]), which
 //! covers the window as it covers the global bitmap.
@@ -27,6 +30,7 @@ use crate::transaction::{Kind, Transaction};
 use crate::vfs::{BufferHead, NewSuperBlock};
 use crate::volume::Volume;
 use crate::{errno, meta};
+use core::sync::atomic::Ordering;
 use kernel::prelude::*;
 
 /// Blocks a claim dirties beyond [`cluster_bitmap::CLAIM_CREDITS`]: the local-alloc inode
@@ -68,6 +72,21 @@ fn window_clusters(vol: &Volume, la_size: u16) -> u32 {
     let volume_clusters = vol.blocks >> (vol.cluster_bits - vol.block_bits);
     let share = (volume_clusters / u64::from(vol.params.max_slots.max(1))).min(u64::from(u32::MAX)) as u32;
     to_clusters(mb).min(share).min(max_bits)
+}
+
+/// How long no new window opens after `ENOSPC` made the window go back
+/// (`OCFS2_LA_ENABLE_INTERVAL`): claims then go straight to the global bitmap, so that a
+/// window of what little is free cannot take the run an allocator group needs.
+const REST_SECS: u64 = 30;
+
+/// Open no new window for [`REST_SECS`] (`ocfs2_recalc_la_window`'s `OCFS2_LA_DISABLED`,
+/// whose worker enables it again after the interval).
+pub fn rest(writable: &Writable) {
+    writable.window_rest_until.store(crate::vfs::monotonic_seconds() + REST_SECS, Ordering::Relaxed);
+}
+
+fn resting(vol: &Volume) -> bool {
+    vol.writable().is_ok_and(|w| crate::vfs::monotonic_seconds() < w.window_rest_until.load(Ordering::Relaxed))
 }
 
 /// Slot 0's local-alloc inode, read and checked.
@@ -132,7 +151,7 @@ fn find_run(bits: &[u8], total: u32, want: u32) -> Option<(u32, u32)> {
     best
 }
 
-/// Claim up to `want` (at least 1) contiguous clusters for file data, in `tx` (which needs
+/// Claim up to `want` (at least 1) contiguous clusters, in `tx` (which needs
 /// [`cluster_bitmap::CLAIM_CREDITS`] + [`EXTRA_CREDITS`]): from the window, sliding it
 /// when it has no free cluster; straight from the global bitmap `bitmap` when the volume
 /// has no window. `(first cluster, count)`; `ENOSPC` when the volume is full.
@@ -144,11 +163,10 @@ pub fn claim(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, bitmap: &Bu
         let size = window_clusters(vol, la.la_size());
         (size, la.la_bm_off(), find_run(la.la_bitmap(), inode.i_total(), want.max(1)))
     };
-    if size == 0 {
-        return cluster_bitmap::claim(sb, vol, tx, bitmap, want);
-    }
     let (offset, (start, count)) = match run {
+        _ if size == 0 => return cluster_bitmap::claim(sb, vol, tx, bitmap, want),
         Some(run) => (offset, run),
+        None if resting(vol) => return cluster_bitmap::claim(sb, vol, tx, bitmap, want),
         None => slide(sb, vol, tx, bitmap, &la_bh, size, want.max(1))?,
     };
     let first = offset.checked_add(start).ok_or_else(errno::euclean)?;

@@ -10,7 +10,7 @@
 //! mount's allocation lock.
 
 use crate::delete;
-use crate::{cluster_bitmap, dir_grow, dir_write};
+use crate::{cluster_bitmap, dir_grow, dir_write, local_alloc};
 use crate::format::dinode::{
     extent_recs_per_inode, fast_symlink_chars, max_inline_data, mode, Dinode, DX_LINK_MAX, INLINE_DATA_FL,
     LINK_MAX, VALID_FL,
@@ -89,7 +89,7 @@ pub fn create(dir: &INode<Ocfs2>, name: &[u8], new: &NewInode, target: Option<&[
     let first_block = if bitmap.is_some() { dir_grow::first_block_credits(vol) } else { 0 };
     let symlink_blocks = match layout {
         Layout::SlowSymlink { target, .. } => {
-            cluster_bitmap::CLAIM_CREDITS + (target.len() + 1).div_ceil((vol.params.block_size as usize).max(1)) as u32
+            cluster_bitmap::CLAIM_CREDITS + local_alloc::EXTRA_CREDITS + (target.len() + 1).div_ceil((vol.params.block_size as usize).max(1)) as u32
         }
         _ => 0,
     };
@@ -211,7 +211,7 @@ fn fill_new(block: &mut [u8], vol: &Volume, claimed: &suballoc::Block, new: &New
 /// returns its first block.
 fn symlink_data(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, target: &[u8]) -> Result<u64> {
     let bitmap = cluster_bitmap::read_inode(sb, vol)?;
-    let (cluster, _) = cluster_bitmap::claim(sb, vol, tx, &bitmap, 1)?;
+    let (cluster, _) = local_alloc::claim(sb, vol, tx, &bitmap, 1)?;
     let blkno = u64::from(cluster) << (vol.cluster_bits - vol.block_bits);
     let block_size = (vol.params.block_size as usize).max(1);
     // The target and its terminating NUL, block by block.

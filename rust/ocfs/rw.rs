@@ -18,7 +18,7 @@ use crate::vfs::{NewSuperBlock, SuperBlock};
 use crate::volume::Volume;
 use crate::{extent_map, inode, meta, recovery, Ocfs2};
 use kernel::prelude::*;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use kernel::{new_mutex, sync::Mutex};
 
 /// The commit interval when `commit=` is not given (`OCFS2_DEFAULT_COMMIT_INTERVAL`).
@@ -53,6 +53,9 @@ pub struct Writable {
     /// The local-alloc window could not be emptied at unmount: the journal stays dirty, so
     /// the next mount recovers it. Set by [`shut_down`] only.
     window_kept: AtomicBool,
+    /// Until when (in [`crate::vfs::monotonic_seconds`]) no new local-alloc window opens:
+    /// set when `ENOSPC` made the window go back ([`crate::local_alloc::rest`]).
+    pub window_rest_until: AtomicU64,
 }
 
 impl Writable {
@@ -71,8 +74,8 @@ impl Writable {
         if attempt >= ENOSPC_RETRIES || self.parked() {
             return false;
         }
-        if attempt == 0 {
-            give_back_window(sb, vol, self);
+        if attempt == 0 && give_back_window(sb, vol, self) {
+            crate::local_alloc::rest(self);
         }
         self.journal.force_commit().is_ok()
     }
@@ -120,6 +123,7 @@ pub fn start(sb: &SuperBlock<Ocfs2>) -> Result<Writable> {
         orphans: KBox::pin_init(new_mutex!(()), GFP_KERNEL)?,
         parked: AtomicBool::new(false),
         window_kept: AtomicBool::new(false),
+        window_rest_until: AtomicU64::new(0),
     };
     // A window left by a clean unmount is emptied too (the C ocfs2 refuses such a mount):
     // checked against the global bitmap, its unused clusters go back.

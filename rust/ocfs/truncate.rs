@@ -13,6 +13,7 @@
 //! data past the inode block, growing without sparse files, and freeing shared
 //! (reflinked) extents.
 
+use crate::extent_tree::Owner;
 use crate::extent_write;
 use crate::format::dinode::Dinode;
 use crate::format::features::IncompatFeatures;
@@ -87,7 +88,7 @@ fn shrink(node: &INode<Ocfs2>, vol: &Volume, size: u64) -> Result {
     node.zero_block_tail(size)?;
     crate::inode::write(node)?;
     let bh = meta::read_dinode(sb, &vol.params, vol.blocks, node.ino())?;
-    let freed = extent_write::free_range(sb, vol, writable, &bh, keep, u32::MAX)?;
+    let freed = extent_write::free_range(sb, vol, writable, Owner::Inode(&bh), keep, u32::MAX)?;
     node.add_bytes(-((freed << vol.cluster_bits) as i64));
     zero_cluster_tail(node, vol, size)
 }

@@ -20,6 +20,7 @@
 
 use crate::cluster_bitmap;
 use crate::extent_map;
+use crate::extent_tree::Owner;
 use crate::extent_write::{self, APPEND_CREDITS};
 use crate::format::extent::EXT_UNWRITTEN;
 use crate::format::dinode::{Dinode, INLINE_DATA_FL};
@@ -96,7 +97,7 @@ fn allocate(node: &INode<Ocfs2>, vol: &Volume, writable: &Writable, cpos: u32) -
         change.clear(sb, vol, &tx, EXT_UNWRITTEN)?;
         return Ok((start, 1));
     }
-    let append = extent_write::prepare(sb, vol, &bh, cpos)?;
+    let append = extent_write::prepare(sb, vol, Owner::Inode(&bh), cpos)?;
     let bitmap = cluster_bitmap::read_inode(sb, vol)?;
     let tx = writable.transaction(vol, append.credits() + local_alloc::EXTRA_CREDITS)?;
     let (first, count) = local_alloc::claim(sb, vol, &tx, &bitmap, 1)?;

@@ -8,7 +8,8 @@
 # types, modes, owners, links, sizes, times), and fsck.ocfs2 -fn is clean. Then a crash with
 # an unlinked file still open: the next read-write mount deletes the orphan, fsck clean.
 # Full directories grow: inline to blocks with an index, block by block, the index from its
-# root to leaf blocks, splitting full leaves; a deleted indexed directory frees its index.
+# root to leaf blocks, splitting full leaves, and past its root's records into extent blocks;
+# a deleted indexed directory frees its index.
 set -eu
 . /usr/share/ocfs/lib.sh
 mkdir -p /mnt/ocfs
@@ -206,6 +207,58 @@ for mkfs in "mkfs.ocfs2 -M local" "mkfs.ocfs2 -M local --fs-feature-level=max-co
         fsck_volume "$DISK"
         say "[$mkfs] an indexed directory grew to 3000 names over index leaves (a deleted one of 1500 gave back every cluster and its index root); the C ocfs2 agrees and grows it on"
     done
+
+    # An index whose leaf clusters outgrow the records of its root (19 at 512-byte blocks,
+    # 243 at 4K, about 30,000 names): its extent tree moves into extent blocks, as a file's
+    # does. The first round, deleted whole, grows the allocators; the second must then give
+    # back exactly what it took. In between, the C ocfs2 lists the names, deletes some and
+    # adds its own, growing the same tree.
+    mkfs.ocfs2 -q -F -x -M local -N 2 -J size=8M -b 512 -C 4K "$DISK" >/dev/null
+    use_stack ours
+    dmesg -c >/dev/null
+    mount -t ocfs2 "$DISK" /mnt/ocfs
+    mkdir /mnt/ocfs/huge
+    (cd /mnt/ocfs/huge && names 'name-in-a-huge-directory-' 1 6000 | xargs touch) ||
+        { dmesg | tail -3; fail "6000 names in one directory at 512-byte blocks"; }
+    rm -r /mnt/ocfs/huge || { dmesg | tail -3; fail "deleting a directory whose index has extent blocks"; }
+    umount /mnt/ocfs
+    fsck_volume "$DISK"
+    free_before=$(allocator_free "$DISK" global_bitmap) extents_before=$(allocator_free "$DISK" extent_alloc:0000)
+    mount -t ocfs2 "$DISK" /mnt/ocfs
+    mkdir /mnt/ocfs/huge
+    (cd /mnt/ocfs/huge && names 'name-in-a-huge-directory-' 1 6000 | xargs touch) ||
+        { dmesg | tail -3; fail "6000 names again"; }
+    drop_caches
+    (cd /mnt/ocfs/huge && names 'name-in-a-huge-directory-' 1 6000 | xargs stat -c %i >/dev/null) ||
+        fail "names not found through an index with extent blocks"
+    [ "$(ls /mnt/ocfs/huge | wc -l)" = 6000 ] || fail "huge lists $(ls /mnt/ocfs/huge | wc -l) names, not 6000"
+    listing /mnt/ocfs > /tmp/ours.list
+    umount /mnt/ocfs
+    # The root's last extent block: 0 while its own records map every leaf cluster.
+    debugfs.ocfs2 -R "dx_dump /huge" "$DISK" 2>/dev/null | grep -q "Last Extblk: [1-9]" ||
+        { debugfs.ocfs2 -R "dx_dump /huge" "$DISK" 2>/dev/null | head; fail "the index of huge has no extent blocks"; }
+    say "huge: $(debugfs.ocfs2 -R "dx_dump /huge" "$DISK" 2>/dev/null | grep -m 1 "Clusters" | tr -s ' \t' ' ')"
+    fsck_volume "$DISK"
+    use_stack c
+    mount -t ocfs2 "$DISK" /mnt/ocfs
+    listing /mnt/ocfs | diff /tmp/ours.list - || fail "the C ocfs2 lists another huge directory"
+    (cd /mnt/ocfs/huge && names 'name-in-a-huge-directory-' 1 3 6000 | xargs rm && names 'c-' 1 1500 | xargs touch) ||
+        fail "the C ocfs2 in an index with extent blocks"
+    listing /mnt/ocfs > /tmp/c.list
+    umount /mnt/ocfs
+    fsck_volume "$DISK"
+    use_stack ours
+    mount -t ocfs2 "$DISK" /mnt/ocfs
+    listing /mnt/ocfs | diff /tmp/c.list - || fail "ours lists another huge directory after the C ocfs2 changed it"
+    (cd /mnt/ocfs/huge && names 'c-' 1 1500 | xargs stat -c %i >/dev/null) || fail "ours does not find the C ocfs2's names"
+    rm -r /mnt/ocfs/huge || { dmesg | tail -3; fail "deleting huge"; }
+    umount /mnt/ocfs
+    [ "$(allocator_free "$DISK" global_bitmap)" = "$free_before" ] ||
+        fail "deleting huge left $(allocator_free "$DISK" global_bitmap) free clusters, not $free_before"
+    [ "$(allocator_free "$DISK" extent_alloc:0000)" = "$extents_before" ] ||
+        fail "deleting huge left $(allocator_free "$DISK" extent_alloc:0000) free extent blocks, not $extents_before"
+    fsck_volume "$DISK"
+    say "an index grew past its root into extent blocks (6000 names at 512-byte blocks); the C ocfs2 agrees and grows it on; deleted, it gave back every cluster and block"
 
     # More inodes than slot 0's inode allocator holds (1024 at 4K blocks): it grows by a
     # group of clusters from the global bitmap.

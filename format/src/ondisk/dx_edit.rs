@@ -9,16 +9,15 @@
 //! - a full leaf is sorted, a split hash chosen
 //!   (`ocfs2_dx_dir_find_leaf_split`), and the entries of every leaf in its
 //!   cluster hashing at or above it move to the same block of a new cluster,
-//!   mapped at the split hash (`ocfs2_dx_dir_rebalance`).
+//!   mapped at the split hash (`ocfs2_dx_dir_rebalance`; the mapping is an
+//!   extent tree edit, the kernel's `extent_tree`).
 //!
-//! Each function changes one block and cannot fail halfway, so a caller in
-//! a journal transaction checks (with the `plan`/`can_` functions) first.
+//! Each function changes one block and cannot fail halfway.
 
 use super::dx::{
     dx_entries_per_leaf, extent_recs_per_dx_root, DxEntryList, DxLeaf, DxRoot, DX_FLAG_INLINE,
     DX_LEAF_SIGNATURE,
 };
-use super::extent::{ExtentList, ExtentRec};
 
 /// The block of a leaf cluster of `blocks_per_cluster` blocks (a power of
 /// two) that holds entries with minor hash `minor` (`__ocfs2_dx_dir_hash_idx`).
@@ -57,49 +56,10 @@ pub fn root_to_tree(root: &mut [u8], first_leaf: u64) {
     list.set_l_count(count);
     list.set_l_next_free_rec(1);
     if let Some(mut rec) = list.rec_mut(0) {
-        set_rec(&mut rec, 0, first_leaf);
+        rec.set_e_cpos(0);
+        rec.set_e_leaf_clusters(1);
+        rec.set_e_blkno(first_leaf);
     }
-}
-
-fn set_rec(rec: &mut ExtentRec<&mut [u8]>, cpos: u32, blkno: u64) {
-    rec.set_e_cpos(cpos);
-    rec.set_e_leaf_clusters(1);
-    rec.set_e_blkno(blkno);
-}
-
-/// Whether `insert_cluster` can add a record to the tree `root` maps: its
-/// list is in the root (depth 0) and has a free slot.
-pub fn can_insert_cluster(root: &[u8]) -> bool {
-    let view = DxRoot::wrap(root);
-    let list = view.dr_list();
-    !view.is_inline() && list.l_tree_depth() == 0 && list.l_next_free_rec() < list.l_count()
-}
-
-/// Maps a new cluster of leaves starting at block `first_leaf` at hash
-/// `cpos`, its record in hash order. False, changing nothing, when
-/// [`can_insert_cluster`] does not hold.
-pub fn insert_cluster(root: &mut [u8], cpos: u32, first_leaf: u64) -> bool {
-    if !can_insert_cluster(root) {
-        return false;
-    }
-    let mut view = DxRoot::wrap(root);
-    let clusters = view.dr_clusters().saturating_add(1);
-    view.set_dr_clusters(clusters);
-    let mut list = view.dr_list_mut();
-    let used = usize::from(list.l_next_free_rec());
-    let at = (0..used)
-        .find(|&i| list.rec_mut(i).is_some_and(|r| r.e_cpos() > cpos))
-        .unwrap_or(used);
-    let size = ExtentRec::<()>::SIZE;
-    let start = ExtentList::<()>::SIZE;
-    let buf = list.as_bytes_mut();
-    buf.copy_within(start + at * size..start + used * size, start + (at + 1) * size);
-    list.set_l_next_free_rec(used as u16 + 1);
-    if let Some(mut rec) = list.rec_mut(at) {
-        rec.as_bytes_mut().fill(0);
-        set_rec(&mut rec, cpos, first_leaf);
-    }
-    true
 }
 
 /// The hash to split a full, sorted leaf of the cluster mapped at
@@ -221,7 +181,7 @@ mod tests {
     }
 
     #[test]
-    fn root_becomes_a_tree_and_takes_clusters_in_hash_order() {
+    fn root_becomes_a_tree_of_one_cluster_at_hash_0() {
         let mut block = root_block(&[(1, 2), (3, 4)]);
         root_to_tree(&mut block, 800);
         let root = DxRoot::wrap(&block[..]);
@@ -229,30 +189,6 @@ mod tests {
         assert_eq!(root.dr_clusters(), 1);
         assert_eq!(usize::from(root.dr_list().l_count()), extent_recs_per_dx_root(BS));
         assert_eq!(recs(&block), [(0, 800)]);
-        assert!(insert_cluster(&mut block, 5000, 900));
-        assert!(insert_cluster(&mut block, 70, 1000));
-        assert!(insert_cluster(&mut block, 9000, 1100));
-        assert_eq!(recs(&block), [(0, 800), (70, 1000), (5000, 900), (9000, 1100)]);
-        assert_eq!(DxRoot::wrap(&block[..]).dr_clusters(), 4);
-        for rec in DxRoot::wrap(&block[..]).dr_list().recs() {
-            assert_eq!(rec.e_leaf_clusters(), 1);
-        }
-    }
-
-    #[test]
-    fn a_full_or_inline_root_takes_no_cluster() {
-        let mut block = root_block(&[]);
-        assert!(!insert_cluster(&mut block, 5, 9));
-        root_to_tree(&mut block, 800);
-        let mut cpos = 1;
-        while can_insert_cluster(&block) {
-            assert!(insert_cluster(&mut block, cpos, 800 + u64::from(cpos)));
-            cpos += 1;
-        }
-        assert_eq!(recs(&block).len(), extent_recs_per_dx_root(BS));
-        let before = block.clone();
-        assert!(!insert_cluster(&mut block, 0x7fff_0000, 5));
-        assert_eq!(block, before);
     }
 
     #[test]
