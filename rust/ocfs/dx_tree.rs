@@ -166,16 +166,26 @@ fn split_leaf(
     let tx = writable.transaction(vol, 2 * per_cluster as u32 + append.credits() + local_alloc::EXTRA_CREDITS)?;
     let (new_cluster, _) = local_alloc::claim(sb, vol, &tx, &bitmap, 1)?;
     let first = u64::from(new_cluster) << (vol.cluster_bits - vol.block_bits);
-    // The tree first: when it cannot grow (no extent block to be had), nothing else changed.
+    let mut new = KVec::with_capacity(per_cluster, GFP_KERNEL)?;
+    for index in 0..per_cluster {
+        match sb.new_block(first + index as u64).and_then(|bh| new.push(bh, GFP_KERNEL).map_err(Error::from)) {
+            Ok(()) => {}
+            Err(e) => {
+                cluster_bitmap::give_back(sb, vol, &tx, &bitmap, new_cluster, 1)?;
+                return Err(e);
+            }
+        }
+    }
+    // The tree next: when it cannot grow (no extent block to be had), nothing else changed;
+    // after it, nothing but a journal failure stops the leaves from being written.
     if let Err(e) = append.apply(sb, vol, &tx, first, 1) {
         cluster_bitmap::give_back(sb, vol, &tx, &bitmap, new_cluster, 1)?;
         return Err(e);
     }
-    for (index, old_bh) in old.iter().enumerate() {
+    for (index, (old_bh, new_bh)) in old.iter().zip(new.iter()).enumerate() {
         let blkno = first + index as u64;
-        let new_bh = sb.new_block(blkno)?;
         let moving = |e: &Entry| e.major >= split;
-        tx.create(&new_bh, Kind::DxLeaf, |data| {
+        tx.create(new_bh, Kind::DxLeaf, |data| {
             init_leaf(data, blkno, generation);
             let Ok(mut leaf) = DxLeaf::new(data) else { return };
             let Ok(from) = DxLeaf::new(old_bh.data()) else { return };

@@ -31,8 +31,12 @@ const READAHEAD: u32 = 32;
 /// overwritten.
 pub fn claim(tx: &Transaction<'_>, sb: &NewSuperBlock, vol: &Volume) -> Result<suballoc::Block> {
     let block = suballoc::claim_block(sb, vol, tx, vol.inode_alloc_blkno)?;
-    // The next creates take the blocks after this one: read them in the same request.
-    sb.readahead(block.blkno, 1 + block.following.min(READAHEAD - 1));
+    // The next creates take the blocks after this one: read them in the same request. Not
+    // with metaecc: a block read ahead is cached unchecked, and the block check is verified
+    // only when a read brings a block in from the disk itself.
+    if !vol.params.meta_ecc() {
+        sb.readahead(block.blkno, 1 + block.following.min(READAHEAD - 1));
+    }
     let bh = meta::read(sb, vol.blocks, block.blkno, "new inode")?;
     // Blocks of a new group keep whatever an earlier filesystem left there: only an inode
     // of this volume's generation is live.
