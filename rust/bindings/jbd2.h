@@ -11,6 +11,13 @@ void ocfs_jbd2_set_params(journal_t *journal, unsigned long commit_jiffies, bool
 /* Whether the journal was aborted after an I/O error (jbd2_journal_errno != 0 or aborted). */
 bool ocfs_jbd2_aborted(journal_t *journal);
 /*
+ * The error an earlier mount's abort recorded in the journal superblock (0: none), cleared
+ * there so that this mount can use the journal (ocfs2_clear_journal_error).
+ */
+int ocfs_jbd2_take_recorded_error(journal_t *journal);
+/* Stop the journal: nothing after the last commit reaches the disk (after an error). */
+void ocfs_jbd2_abort(journal_t *journal);
+/*
  * Ordered data: before a transaction commits, JBD2 writes back (and waits on) the page
  * cache ranges of inodes added to it with jbd2_journal_inode_ranged_write(), as the C
  * ocfs2 sets up its journals (ocfs2_journal_submit_inode_data_buffers).

@@ -97,6 +97,21 @@ impl Journal {
         check(unsafe { c::ocfs_jbd2_flush(self.0.as_ptr()) })
     }
 
+    /// The error an earlier mount recorded when its journal was aborted, if any, cleared on
+    /// disk so that this mount can write (a loaded journal, before any handle).
+    pub fn take_recorded_error(&self) -> Option<i32> {
+        // SAFETY: a loaded journal, not yet in use.
+        let err = unsafe { c::ocfs_jbd2_take_recorded_error(self.0.as_ptr()) };
+        (err != 0).then_some(err)
+    }
+
+    /// Stop the journal after an error: the running transaction is dropped, handles fail
+    /// with `EROFS`, and the journal stays dirty on disk for the next mount to replay.
+    pub fn abort(&self) {
+        // SAFETY: a journal set up by `from_inode`; aborting is allowed with handles open.
+        unsafe { c::ocfs_jbd2_abort(self.0.as_ptr()) }
+    }
+
     /// Whether the journal stopped after an error (nothing more reaches the disk).
     pub fn aborted(&self) -> bool {
         // SAFETY: a journal set up by `from_inode`.

@@ -62,6 +62,23 @@ void ocfs_jbd2_order_data(journal_t *journal)
 	journal->j_finish_inode_data_buffers = jbd2_journal_finish_inode_data_buffers;
 }
 
+void ocfs_jbd2_abort(journal_t *journal)
+{
+	jbd2_journal_abort(journal, -EIO);
+}
+
+int ocfs_jbd2_take_recorded_error(journal_t *journal)
+{
+	int err = jbd2_journal_errno(journal);
+
+	if (err) {
+		jbd2_journal_ack_err(journal);
+		jbd2_journal_clear_err(journal);
+		jbd2_journal_update_sb_errno(journal);
+	}
+	return err;
+}
+
 bool ocfs_jbd2_aborted(journal_t *journal)
 {
 	return is_journal_aborted(journal) || jbd2_journal_errno(journal) != 0;

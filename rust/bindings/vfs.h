@@ -30,6 +30,8 @@ void *ocfs_fc_private(struct fs_context *fc);
 void ocfs_fc_set_private(struct fs_context *fc, void *private);
 bool ocfs_fc_rdonly(struct fs_context *fc);
 struct super_block *ocfs_fc_root_sb(struct fs_context *fc);
+/* The superblock a remount context reconfigures; NULL for a new mount. */
+struct super_block *ocfs_fc_remounted_sb(struct fs_context *fc);
 const char *ocfs_param_key(struct fs_parameter *param);
 /* The value of a `key=value` option, or NULL for a flag. */
 const char *ocfs_param_string(struct fs_parameter *param);
@@ -160,7 +162,12 @@ int ocfs_block_truncate_page(struct inode *inode, loff_t from, get_block_t *get_
 /* POSIX ACLs: the superblock flag, entries of a `struct posix_acl` (ids in the initial user
  * namespace), references, the inode's cache, and the VFS rules for new inodes, mode changes
  * and chmod. */
-void ocfs_sb_set_posix_acl(struct super_block *sb);
+/* Turn POSIX ACLs on or off (at mount, or at remount under s_umount). */
+void ocfs_sb_set_posix_acl(struct super_block *sb, bool on);
+/* Make a mounted superblock read-only after an error (as ocfs2_handle_error does). */
+void ocfs_sb_force_read_only(struct super_block *sb);
+/* Whether an update_time call changes only the access time. */
+bool ocfs_time_flags_atime_only(int flags);
 bool ocfs_sb_posix_acl(struct super_block *sb);
 u32 ocfs_acl_count(const struct posix_acl *acl);
 void ocfs_acl_entry(const struct posix_acl *acl, u32 i, u16 *tag, u16 *perm, u32 *id);

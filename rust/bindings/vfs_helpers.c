@@ -47,6 +47,11 @@ bool ocfs_fc_rdonly(struct fs_context *fc)
 	return fc->sb_flags & SB_RDONLY;
 }
 
+struct super_block *ocfs_fc_remounted_sb(struct fs_context *fc)
+{
+	return fc->purpose == FS_CONTEXT_FOR_RECONFIGURE ? fc->root->d_sb : NULL;
+}
+
 struct super_block *ocfs_fc_root_sb(struct fs_context *fc)
 {
 	return fc->root->d_sb;
@@ -540,9 +545,22 @@ int ocfs_block_truncate_page(struct inode *inode, loff_t from, get_block_t *get_
 	return block_truncate_page(inode->i_mapping, from, get_block);
 }
 
-void ocfs_sb_set_posix_acl(struct super_block *sb)
+void ocfs_sb_set_posix_acl(struct super_block *sb, bool on)
 {
-	sb->s_flags |= SB_POSIXACL;
+	if (on)
+		sb->s_flags |= SB_POSIXACL;
+	else
+		sb->s_flags &= ~SB_POSIXACL;
+}
+
+void ocfs_sb_force_read_only(struct super_block *sb)
+{
+	sb->s_flags |= SB_RDONLY;
+}
+
+bool ocfs_time_flags_atime_only(int flags)
+{
+	return flags == S_ATIME;
 }
 
 bool ocfs_sb_posix_acl(struct super_block *sb)

@@ -26,7 +26,7 @@ fn index_of(kind: AclKind) -> u8 {
 pub fn get(inode: &INode<Ocfs2>, kind: AclKind) -> Result<Option<ARef<PosixAcl>>> {
     let sb = inode.super_block();
     let vol = sb.data();
-    if !vol.options.acl_on() || !xattr_write::supported(vol) {
+    if !vol.options().acl_on() || !xattr_write::supported(vol) {
         return Ok(None);
     }
     let index = index_of(kind);
@@ -56,7 +56,7 @@ pub fn get(inode: &INode<Ocfs2>, kind: AclKind) -> Result<Option<ARef<PosixAcl>>
 /// then the ACL's attribute.
 pub fn set(inode: &INode<Ocfs2>, kind: AclKind, acl: Option<&PosixAcl>, mode_changed: bool) -> Result {
     let vol = inode.super_block().data();
-    if !vol.options.acl_on() {
+    if !vol.options().acl_on() {
         return Err(errno::code(c::EOPNOTSUPP));
     }
     if kind == AclKind::Default && inode.mode() & mode::FMT != mode::DIR {

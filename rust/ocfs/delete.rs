@@ -95,7 +95,7 @@ pub fn evict_unlinked(inode: &INode<Ocfs2>) {
     if sb.data().writable().is_err() {
         return;
     }
-    if let Err(e) = delete(sb, inode.ino()) {
+    if let Err(e) = crate::errors::checked(sb, delete(sb, inode.ino())) {
         pr_err!(
             "{}: inode {} could not be deleted (error {}); it stays in the orphan directory\n",
             sb.id(),

@@ -114,6 +114,18 @@ pub fn setattr(inode: &INode<Ocfs2>, size: Option<u64>) -> Result {
     }
 }
 
+/// `atime_quantum=` (`ocfs2_should_update_atime`): an access time already later than the
+/// file's last change, and at most the quantum old, is kept: reading a file again and again
+/// costs no inode write (under `strictatime`; `relatime` already asks for no more).
+pub fn keeps_atime(inode: &INode<Ocfs2>) -> bool {
+    let quantum = inode.super_block().data().options().atime_quantum;
+    let attrs = inode.attrs();
+    let key = |t: Timespec| (t.sec, t.nsec);
+    key(attrs.atime) > key(attrs.mtime)
+        && key(attrs.atime) > key(attrs.ctime)
+        && crate::vfs::now_seconds() as i64 - attrs.atime.sec <= i64::from(quantum)
+}
+
 /// Write the VFS inode's attributes to its inode block, in one transaction
 /// (`ocfs2_mark_inode_dirty`).
 pub fn write(inode: &INode<Ocfs2>) -> Result {

@@ -51,7 +51,7 @@ fn window_clusters(vol: &Volume, la_size: u16) -> u32 {
     let to_mb = |clusters: u64| (clusters << cluster_bits) >> 20;
     let block_size = vol.params.block_size as usize;
     let max_bits = 8 * u32::from(la_size);
-    let mb = match vol.options.localalloc_mb {
+    let mb = match vol.options().localalloc_mb {
         Some(mb) => mb,
         None if (block_size == 512 && cluster_bits <= 13) || (block_size == 1024 && cluster_bits == 12) => OLD_DEFAULT_MB,
         None => {

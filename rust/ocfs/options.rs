@@ -31,7 +31,7 @@ pub enum OnError {
 }
 
 /// The mount options of one mount.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Options {
     pub heartbeat: Heartbeat,
     pub intr: bool,
@@ -66,9 +66,28 @@ impl Options {
 
     /// The options with the volume's defaults filled in: ACLs on with "xattr".
     pub fn resolved(&self, xattr: bool) -> Self {
-        let mut options = self.clone();
+        let mut options = *self;
         options.acl.get_or_insert(xattr);
         options
+    }
+
+    /// What of these options `mount -o remount` cannot change to `new`, if anything: what
+    /// `ocfs2_remount` refuses (heartbeat, data mode, turning on inode64), and what is set
+    /// up only at mount (cluster stack, quotas).
+    pub fn remount_refusal(&self, new: &Self) -> Option<&'static str> {
+        if new.heartbeat != self.heartbeat {
+            Some("the heartbeat mode")
+        } else if new.data_writeback != self.data_writeback {
+            Some("the data mode (data=ordered|writeback)")
+        } else if new.inode64 && !self.inode64 {
+            Some("inode64 (it is turned on at mount only)")
+        } else if new.cluster_stack != self.cluster_stack {
+            Some("the cluster stack")
+        } else if (new.usrquota, new.grpquota) != (self.usrquota, self.grpquota) {
+            Some("the quota options")
+        } else {
+            None
+        }
     }
 }
 

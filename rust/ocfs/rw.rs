@@ -13,6 +13,7 @@ use crate::format::dinode::{Dinode, JOURNAL_DIRTY_FL};
 use crate::format::features::IncompatFeatures;
 use crate::format::slot_map::{ExtendedSlotMap, SlotMap};
 use crate::jbd2::Journal;
+use crate::options::Options;
 use crate::transaction::{self, Kind, Transaction};
 use crate::vfs::{NewSuperBlock, SuperBlock};
 use crate::volume::Volume;
@@ -80,6 +81,12 @@ impl Writable {
         self.journal.force_commit().is_ok()
     }
 
+    /// Have the commit thread honour `commit=` and `barrier=` (`ocfs2_set_journal_params`).
+    pub fn set_journal_params(&self, options: &Options) {
+        let secs = if options.commit == 0 { DEFAULT_COMMIT_SECS } else { options.commit };
+        self.journal.set_params(kernel::time::msecs_to_jiffies(secs.saturating_mul(1000)) as u64, options.barrier);
+    }
+
     /// Open a metadata change that dirties at most `blocks` blocks.
     pub fn transaction(&self, vol: &Volume, blocks: u32) -> Result<Transaction<'_>> {
         Transaction::start(&self.journal, vol.params.meta_ecc(), blocks)
@@ -113,8 +120,9 @@ pub fn start(sb: &SuperBlock<Ocfs2>) -> Result<Writable> {
     journal.load().inspect_err(|e| {
         pr_err!("{}: loading the journal of slot 0 failed (error {})\n", sb.id(), e.to_errno());
     })?;
-    let secs = if vol.options.commit == 0 { DEFAULT_COMMIT_SECS } else { vol.options.commit };
-    journal.set_params(kernel::time::msecs_to_jiffies(secs.saturating_mul(1000)) as u64, vol.options.barrier);
+    if let Some(err) = journal.take_recorded_error() {
+        pr_err!("{}: an earlier mount stopped its journal after error {}: the volume needs checking with fsck.ocfs2\n", sb.id(), err);
+    }
     mark_journal(sb, vol, true, vol.journal_dirty)?;
     set_slot(sb, vol, true)?;
     let writable = Writable {
@@ -125,6 +133,7 @@ pub fn start(sb: &SuperBlock<Ocfs2>) -> Result<Writable> {
         window_kept: AtomicBool::new(false),
         window_rest_until: AtomicU64::new(0),
     };
+    writable.set_journal_params(&vol.options());
     // A window left by a clean unmount is emptied too (the C ocfs2 refuses such a mount):
     // checked against the global bitmap, its unused clusters go back.
     recovery::local_alloc(sb, vol, &writable)?;
@@ -141,9 +150,16 @@ pub fn start(sb: &SuperBlock<Ocfs2>) -> Result<Writable> {
 /// left.
 pub fn remount(sb: &SuperBlock<Ocfs2>, read_only: bool) -> Result {
     let vol = sb.data();
+    if !read_only && sb.read_only() && vol.errored.load(Ordering::Acquire) {
+        pr_err!("{}: cannot remount read-write after corrupt metadata was found; unmount and run fsck.ocfs2\n", sb.id());
+        return Err(EROFS);
+    }
     match (read_only, vol.rw.get()) {
         (true, None) => Ok(()),
         (true, Some(writable)) if writable.parked() => Ok(()),
+        // Stopped after an error (`errors=remount-ro`): nothing can reach the disk any more;
+        // the journal stays dirty for the next mount.
+        (true, Some(writable)) if writable.journal.aborted() => Ok(()),
         (true, Some(writable)) => {
             if !give_back_window(sb, vol, writable) {
                 return Err(EIO);

@@ -40,6 +40,7 @@ mod dir_write;
 mod dx;
 mod dx_tree;
 mod dx_write;
+mod errors;
 mod fallocate;
 mod extent_map;
 mod extent_tree;
@@ -110,18 +111,25 @@ impl vfs::FileSystem for Ocfs2 {
 
     fn sync_fs(sb: &vfs::SuperBlock<Self>, wait: bool) -> Result {
         match sb.data().writable().ok() {
-            Some(writable) if wait => writable.journal.force_commit(),
+            Some(writable) if wait => errors::checked(sb, writable.journal.force_commit()),
             _ => Ok(()),
         }
     }
 
+    fn current_options(sb: &vfs::SuperBlock<Self>) -> options::Options {
+        sb.data().options()
+    }
+
     fn reconfigure(sb: &vfs::SuperBlock<Self>, options: &options::Options, read_only: bool) -> Result {
-        sb.data().check_remount(sb, options)?;
-        rw::remount(sb, read_only)
+        let vol = sb.data();
+        let options = vol.remount_options(sb, options)?;
+        errors::checked(sb, rw::remount(sb, read_only))?;
+        vol.set_options(sb, options);
+        Ok(())
     }
 
     fn show_options(sb: &vfs::SuperBlock<Self>, out: &mut vfs::SeqFile<'_>) -> Result {
-        sb.data().options.show(out).map_err(|_| EINVAL)
+        sb.data().options().show(out).map_err(|_| EINVAL)
     }
 
     fn root(sb: &vfs::SuperBlock<Self>) -> Result<ARef<vfs::INode<Self>>> {
@@ -147,23 +155,21 @@ impl vfs::FileSystem for Ocfs2 {
     }
 
     fn statfs(sb: &vfs::SuperBlock<Self>) -> Result<vfs::StatFs> {
-        sb.data().statfs(sb)
+        errors::checked(sb, sb.data().statfs(sb))
     }
 
     fn lookup(dir: &vfs::INode<Self>, name: &[u8]) -> Result<Option<ARef<vfs::INode<Self>>>> {
         let sb = dir.super_block();
-        match dir::find(sb, sb.data(), dir.ino(), name)? {
-            Some(blkno) => Ok(Some(inode::get(sb, blkno)?)),
-            None => Ok(None),
-        }
+        let found = dir::find(sb, sb.data(), dir.ino(), name).and_then(|blkno| blkno.map(|b| inode::get(sb, b)).transpose());
+        errors::checked(sb, found)
     }
 
     fn setattr(inode: &vfs::INode<Self>, size: Option<u64>) -> Result {
-        inode::setattr(inode, size)
+        errors::checked(inode.super_block(), inode::setattr(inode, size))
     }
 
     fn write_inode(inode: &vfs::INode<Self>) -> Result {
-        inode::write(inode)
+        errors::checked(inode.super_block(), inode::write(inode))
     }
 
     fn create(
@@ -172,15 +178,17 @@ impl vfs::FileSystem for Ocfs2 {
         new: vfs::NewInode,
         target: Option<&[u8]>,
     ) -> Result<ARef<vfs::INode<Self>>> {
-        rw::retrying_enospc(dir.super_block(), || namei::create(dir, name, &new, target))
+        let sb = dir.super_block();
+        errors::checked(sb, rw::retrying_enospc(sb, || namei::create(dir, name, &new, target)))
     }
 
     fn link(inode: &vfs::INode<Self>, dir: &vfs::INode<Self>, name: &[u8]) -> Result {
-        rw::retrying_enospc(dir.super_block(), || namei::link(inode, dir, name))
+        let sb = dir.super_block();
+        errors::checked(sb, rw::retrying_enospc(sb, || namei::link(inode, dir, name)))
     }
 
     fn unlink(dir: &vfs::INode<Self>, name: &[u8], inode: &vfs::INode<Self>) -> Result {
-        namei::unlink(dir, name, inode)
+        errors::checked(dir.super_block(), namei::unlink(dir, name, inode))
     }
 
     fn rename(
@@ -191,7 +199,8 @@ impl vfs::FileSystem for Ocfs2 {
         new_name: &[u8],
         target: Option<&vfs::INode<Self>>,
     ) -> Result {
-        rw::retrying_enospc(inode.super_block(), || namei::rename(old_dir, old_name, inode, new_dir, new_name, target))
+        let sb = inode.super_block();
+        errors::checked(sb, rw::retrying_enospc(sb, || namei::rename(old_dir, old_name, inode, new_dir, new_name, target)))
     }
 
     fn evict_unlinked(inode: &vfs::INode<Self>) {
@@ -207,11 +216,11 @@ impl vfs::FileSystem for Ocfs2 {
 
     fn read_dir(dir: &vfs::INode<Self>, emitter: &mut vfs::DirEmitter<'_>) -> Result {
         let sb = dir.super_block();
-        dir::read_dir(sb, sb.data(), dir.ino(), dir.size(), emitter)
+        errors::checked(sb, dir::read_dir(sb, sb.data(), dir.ino(), dir.size(), emitter))
     }
 
     fn map_block(inode: &vfs::INode<Self>, block: u64, max: u64) -> Result<Option<(u64, u64)>> {
-        data::map_block(inode, block, max)
+        errors::checked(inode.super_block(), data::map_block(inode, block, max))
     }
 
     fn maps_blocks(inode: &vfs::INode<Self>) -> bool {
@@ -225,15 +234,16 @@ impl vfs::FileSystem for Ocfs2 {
         buf: Option<&mut [u8]>,
     ) -> Result<usize> {
         let sb = inode.super_block();
-        xattr::get(sb, sb.data(), inode.ino(), namespace, name, buf)
+        errors::checked(sb, xattr::get(sb, sb.data(), inode.ino(), namespace, name, buf))
     }
 
     fn get_acl(inode: &vfs::INode<Self>, kind: vfs::AclKind) -> Result<Option<ARef<vfs::PosixAcl>>> {
-        acl::get(inode, kind)
+        errors::checked(inode.super_block(), acl::get(inode, kind))
     }
 
     fn set_acl(inode: &vfs::INode<Self>, kind: vfs::AclKind, acl: Option<&vfs::PosixAcl>, mode_changed: bool) -> Result {
-        rw::retrying_enospc(inode.super_block(), || acl::set(inode, kind, acl, mode_changed))
+        let sb = inode.super_block();
+        errors::checked(sb, rw::retrying_enospc(sb, || acl::set(inode, kind, acl, mode_changed)))
     }
 
     fn set_xattr(
@@ -243,40 +253,42 @@ impl vfs::FileSystem for Ocfs2 {
         value: Option<&[u8]>,
         flags: vfs::XattrSetFlags,
     ) -> Result {
-        rw::retrying_enospc(inode.super_block(), || xattr::set(inode, namespace, name, value, flags))
+        let sb = inode.super_block();
+        errors::checked(sb, rw::retrying_enospc(sb, || xattr::set(inode, namespace, name, value, flags)))
     }
 
     fn list_xattr(inode: &vfs::INode<Self>, list: &mut vfs::XattrList<'_>) -> Result {
         let sb = inode.super_block();
-        xattr::list(sb, sb.data(), inode.ino(), list)
+        errors::checked(sb, xattr::list(sb, sb.data(), inode.ino(), list))
     }
 
     fn read_folio(inode: &vfs::INode<Self>, folio: vfs::LockedFolio<'_, Self>) -> Result {
-        data::read_folio(inode, folio)
+        errors::checked(inode.super_block(), data::read_folio(inode, folio))
     }
 
     fn map_block_for_write(inode: &vfs::INode<Self>, block: u64, max: u64) -> Result<vfs::WriteMapping> {
-        write::map_block_for_write(inode, block, max)
+        errors::checked(inode.super_block(), write::map_block_for_write(inode, block, max))
     }
 
     fn prepare_write(inode: &vfs::INode<Self>, pos: u64, len: u32) -> Result<bool> {
-        write::prepare_write(inode, pos, len)
+        errors::checked(inode.super_block(), write::prepare_write(inode, pos, len))
     }
 
     fn fallocate(inode: &vfs::INode<Self>, mode: i32, offset: u64, len: u64) -> Result {
-        rw::retrying_enospc(inode.super_block(), || fallocate::fallocate(inode, mode, offset, len))
+        let sb = inode.super_block();
+        errors::checked(sb, rw::retrying_enospc(sb, || fallocate::fallocate(inode, mode, offset, len)))
     }
 
     fn prepare_mkwrite(inode: &vfs::INode<Self>) -> Result {
-        write::prepare_mkwrite(inode)
+        errors::checked(inode.super_block(), write::prepare_mkwrite(inode))
     }
 
     fn fill_inline(inode: &vfs::INode<Self>, folio: &mut vfs::WriteFolio<'_>) -> Result {
-        write::fill_inline(inode, folio)
+        errors::checked(inode.super_block(), write::fill_inline(inode, folio))
     }
 
     fn end_inline_write(inode: &vfs::INode<Self>, end: u64, folio: &vfs::WriteFolio<'_>) -> Result {
-        write::end_inline_write(inode, end, folio)
+        errors::checked(inode.super_block(), write::end_inline_write(inode, end, folio))
     }
 
     fn write_failed(inode: &vfs::INode<Self>, from: u64, to: u64) {
@@ -288,11 +300,15 @@ impl vfs::FileSystem for Ocfs2 {
     }
 
     fn fsync(inode: &vfs::INode<Self>, datasync: bool) -> Result {
-        write::fsync(inode, datasync)
+        errors::checked(inode.super_block(), write::fsync(inode, datasync))
     }
 
     fn dirty_inode(inode: &vfs::INode<Self>) {
         write::dirty_inode(inode)
+    }
+
+    fn keeps_atime(inode: &vfs::INode<Self>) -> bool {
+        inode::keeps_atime(inode)
     }
 }
 

@@ -14,7 +14,9 @@ use crate::vfs::{NewSuperBlock, SetOnce, StatFs};
 use crate::options::Options;
 use crate::{errno, meta, mount};
 use crate::{bindings as c, crc32};
+use core::sync::atomic::AtomicBool;
 use kernel::prelude::*;
+use kernel::{new_spinlock, sync::SpinLock};
 
 /// Longest name in a directory.
 const MAX_NAME_LEN: u32 = 255;
@@ -22,7 +24,8 @@ const MAX_NAME_LEN: u32 = 255;
 /// The state of one mount (the superblock's private data).
 ///
 /// Read at mount and never changed (no locking), but for `rw`, set once when a read-write
-/// mount has its journal and slot.
+/// mount has its journal and slot; `options`, which a remount changes under their lock;
+/// and `errored`.
 pub struct Volume {
     pub params: FsParams,
     /// `log2` of the block and cluster sizes.
@@ -56,7 +59,12 @@ pub struct Volume {
     /// area new ones get (`s_xattr_inline_size`; 0: none).
     pub uuid_hash: u32,
     pub xattr_inline_size: u16,
-    pub options: Options,
+    /// The mount options in effect: set at mount, changed by `mount -o remount` (which the
+    /// VFS serialises), read through [`Self::options`] by anything that acts on one.
+    options: Pin<KBox<SpinLock<Options>>>,
+    /// Corrupt metadata was found since the mount ([`crate::errors`]): a read-only remount
+    /// stays read-only.
+    pub errored: AtomicBool,
     /// What a read-write mount holds: its journal.
     pub rw: SetOnce<Writable>,
 }
@@ -81,9 +89,7 @@ impl Volume {
             return Err(EINVAL);
         }
         let options = &options.resolved(xattr);
-        if options.acl_on() {
-            sb.set_posix_acl();
-        }
+        sb.set_posix_acl(options.acl_on());
         let bh = sb.read_block(SUPER_BLOCK_BLKNO)?;
         meta::verify_check(sb, &params, bh.data(), SUPER_BLOCK_BLKNO, Dinode::<()>::CHECK_OFFSET)?;
         let dinode = Dinode::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
@@ -113,7 +119,8 @@ impl Volume {
             dx_seed: dx_seed(super_block.s_dx_seed(), super_block.s_uuid_hash()),
             uuid_hash: super_block.s_uuid_hash(),
             xattr_inline_size: super_block.s_xattr_inline_size(),
-            options: options.clone(),
+            options: KBox::pin_init(new_spinlock!(*options), GFP_KERNEL)?,
+            errored: AtomicBool::new(false),
             rw: SetOnce::new(),
         };
         drop(bh);
@@ -131,19 +138,40 @@ impl Volume {
         Ok(vol)
     }
 
-    /// The read-write state, or `EROFS` on a read-only mount (or one remounted read-only).
+    /// The read-write state, or `EROFS` on a read-only mount (or one remounted read-only, or
+    /// whose journal stopped after an error).
     pub fn writable(&self) -> Result<&Writable> {
-        self.rw.get().filter(|w| !w.parked()).ok_or(EROFS)
+        self.rw.get().filter(|w| !w.parked() && !w.journal.aborted()).ok_or(EROFS)
     }
 
-    /// Check the options of `mount -o remount`: they stay as mounted, for now.
-    pub fn check_remount(&self, sb: &NewSuperBlock, options: &Options) -> Result {
+    /// The mount options in effect now.
+    pub fn options(&self) -> Options {
+        *self.options.lock()
+    }
+
+    /// The options `mount -o remount` asks for (those it does not name keep their values),
+    /// or why they cannot replace the ones in effect.
+    pub fn remount_options(&self, sb: &NewSuperBlock, options: &Options) -> Result<Options> {
         let xattr = self.params.features.incompat.contains(crate::format::features::IncompatFeatures::XATTR);
-        if options.resolved(xattr) != self.options {
-            pr_err!("{}: mount options cannot change on remount yet\n", sb.id());
+        if options.acl_on() && !xattr {
+            pr_err!("{}: ACL support requested but the volume has no xattr feature\n", sb.id());
             return Err(EINVAL);
         }
-        Ok(())
+        let new = options.resolved(xattr);
+        if let Some(what) = self.options().remount_refusal(&new) {
+            pr_err!("{}: cannot change {} on remount\n", sb.id(), what);
+            return Err(EINVAL);
+        }
+        Ok(new)
+    }
+
+    /// Put `options` in effect (after a remount succeeded, as `ocfs2_remount`).
+    pub fn set_options(&self, sb: &NewSuperBlock, options: Options) {
+        *self.options.lock() = options;
+        sb.set_posix_acl(options.acl_on());
+        if let Some(writable) = self.rw.get() {
+            writable.set_journal_params(&options);
+        }
     }
 
     /// The block number of a system file (slot 0 for per-slot files of a local volume).

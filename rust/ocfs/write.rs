@@ -110,7 +110,7 @@ fn allocate(node: &INode<Ocfs2>, vol: &Volume, writable: &Writable, cpos: u32) -
     if per_cluster_bits == 0 {
         // A cluster is one block, which the write fills or `block_write_begin` zeroes
         // around it in the page cache: ordered data writes it before the mapping commits.
-        if !vol.options.data_writeback {
+        if !vol.options().data_writeback {
             let bytes = u64::from(count) << vol.cluster_bits;
             tx.order_data(node, u64::from(cpos) << vol.cluster_bits, bytes).map_err(release)?;
         }
@@ -311,7 +311,7 @@ pub fn fsync(node: &INode<Ocfs2>, _datasync: bool) -> Result {
     // A read-only mount has nothing to make durable.
     let Ok(writable) = vol.writable() else { return Ok(()) };
     writable.journal.force_commit()?;
-    if vol.options.barrier {
+    if vol.options().barrier {
         sb.flush_device()?;
     }
     Ok(())
@@ -323,7 +323,7 @@ pub fn dirty_inode(node: &INode<Ocfs2>) {
     if sb.data().writable().is_err() {
         return;
     }
-    if let Err(err) = inode::write(node) {
+    if let Err(err) = crate::errors::checked(sb, inode::write(node)) {
         pr_err!("{}: cannot write inode {} (error {})\n", sb.id(), node.ino(), err.to_errno());
     }
 }

@@ -151,11 +151,12 @@ fn check_supported(vol: &Volume) -> Result {
 /// `listxattr`: the names of the namespaces served, `user.` only with `user_xattr`.
 pub fn list(sb: &NewSuperBlock, vol: &Volume, ino: u64, out: &mut XattrList<'_>) -> Result {
     check_supported(vol)?;
+    let options = vol.options();
     for_each_table(sb, vol, ino, |table, blkno| {
         for entry in table.entries() {
             let Some(namespace) = namespace_of(entry.name_index()) else { continue };
             let acl = matches!(namespace, XattrNamespace::PosixAclAccess | XattrNamespace::PosixAclDefault);
-            if (namespace == XattrNamespace::User && !vol.options.user_xattr) || (acl && !vol.options.acl_on()) || !namespace.listable() {
+            if (namespace == XattrNamespace::User && !options.user_xattr) || (acl && !options.acl_on()) || !namespace.listable() {
                 continue;
             }
             out.push(namespace, entry_name(sb, table, &entry, blkno)?)?;
@@ -174,7 +175,7 @@ pub fn get(
     buf: Option<&mut [u8]>,
 ) -> Result<usize> {
     check_supported(vol)?;
-    if namespace == XattrNamespace::User && !vol.options.user_xattr {
+    if namespace == XattrNamespace::User && !vol.options().user_xattr {
         return Err(errno::code(crate::bindings::EOPNOTSUPP));
     }
     get_index(sb, vol, ino, index_of(namespace), name, buf)
@@ -202,7 +203,7 @@ pub fn get_index(sb: &NewSuperBlock, vol: &Volume, ino: u64, index: u8, name: &[
 pub fn set(inode: &INode<Ocfs2>, namespace: XattrNamespace, name: &[u8], value: Option<&[u8]>, flags: XattrSetFlags) -> Result {
     let vol = inode.super_block().data();
     check_supported(vol)?;
-    if namespace == XattrNamespace::User && !vol.options.user_xattr {
+    if namespace == XattrNamespace::User && !vol.options().user_xattr {
         return Err(errno::code(crate::bindings::EOPNOTSUPP));
     }
     if name.is_empty() {

@@ -45,11 +45,15 @@ mkfs.ocfs -q -F -M local "$DISK"
 mounts_ro "mounted read-only (4096-byte blocks, 4096-byte clusters" "commit=7,errors=panic,data=writeback"
 grep -q " /mnt/ocfs ocfs2 ro,.*data=writeback,errors=panic,atime_quantum=60,commit=7," /proc/mounts ||
     { grep ocfs2 /proc/mounts; fail "/proc/mounts does not show the options in effect"; }
+# A remount changes what it names and keeps the rest; what cannot change is refused by name.
+mount -o remount,ro,commit=9 /mnt/ocfs || { dmesg | tail -5; fail "remount with commit=9"; }
+grep -q " /mnt/ocfs ocfs2 ro,.*data=writeback,errors=panic,atime_quantum=60,commit=9," /proc/mounts ||
+    { grep ocfs2 /proc/mounts; fail "the remount did not change commit= alone"; }
 dmesg -c >/dev/null
-if mount -o remount,ro,commit=9 /mnt/ocfs 2>/dev/null; then fail "a remount changed commit="; fi
-dmesg | grep -q "ocfs: $dev: mount options cannot change on remount yet" ||
+if mount -o remount,ro,data=ordered /mnt/ocfs 2>/dev/null; then fail "a remount changed the data mode"; fi
+dmesg | grep -q "ocfs: $dev: cannot change the data mode (data=ordered|writeback) on remount" ||
     { dmesg | tail -5; fail "no log line for the refused remount"; }
-grep -q " /mnt/ocfs ocfs2 ro,.*commit=7," /proc/mounts || fail "the failed remount changed the mount"
+grep -q " /mnt/ocfs ocfs2 ro,.*data=writeback,.*commit=9," /proc/mounts || fail "the failed remount changed the mount"
 umount /mnt/ocfs
 option_refused "bogus_option" "unknown mount option 'bogus_option'"
 option_refused "data=journal" "bad value 'journal' for mount option 'data'"

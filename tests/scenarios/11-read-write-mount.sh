@@ -7,7 +7,8 @@
 # and the C ocfs2 agree with every change. Remounts: read-write to read-only checkpoints,
 # marks the journal clean and frees the slot, and writes fail with EROFS; back to read-write
 # takes them again; a read-only mount remounted read-write writes as a read-write mount does;
-# changing mount options on a remount is refused with a log line.
+# changing the heartbeat on a remount is refused with a log line (scenario 19: the options a
+# remount can change).
 # Then two crashes. A C ocfs2 mount dies with files in its journal, local-alloc window and
 # truncate log (disk 1): our read-write mount replays the journal and finishes the recovery
 # itself, and fsck.ocfs2 -fn is clean with no help from the C ocfs2. Our own mount dies with
@@ -77,8 +78,8 @@ if [ "$BOOT" = 1 ]; then
         # File data through the local-alloc window (a remount read-only emptied it).
         head -c 300000 /dev/urandom > /mnt/ocfs/window-data
         dmesg -c >/dev/null
-        if mount -o remount,commit=9 /mnt/ocfs 2>/dev/null; then fail "$mkfs: remount changed commit="; fi
-        dmesg | grep -q "ocfs: $dev: mount options cannot change on remount yet" ||
+        if mount -i -o remount,heartbeat=local /mnt/ocfs 2>/dev/null; then fail "$mkfs: remount changed the heartbeat"; fi
+        dmesg | grep -q "ocfs: $dev: cannot change the heartbeat mode on remount" ||
             { dmesg | tail -3; fail "$mkfs: no log line for the refused option change"; }
         umount /mnt/ocfs || fail "$mkfs: umount"
         [ -z "$(journal_flags "$DISK")" ] || fail "$mkfs: the journal is still marked in use after umount"

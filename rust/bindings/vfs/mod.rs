@@ -120,6 +120,10 @@ pub trait FileSystem: Sized + 'static {
     /// `wait`: and wait for it.
     fn sync_fs(sb: &SuperBlock<Self>, wait: bool) -> Result;
 
+    /// The options of the mount as they are now: where `mount -o remount` starts, so that
+    /// the options it does not name keep their values.
+    fn current_options(sb: &SuperBlock<Self>) -> Self::Options;
+
     /// `mount -o remount`: check (and apply) new options and the read-only flag.
     fn reconfigure(sb: &SuperBlock<Self>, options: &Self::Options, read_only: bool) -> Result;
 
@@ -251,6 +255,12 @@ pub trait FileSystem: Sized + 'static {
     /// The VFS changed the inode's attributes (`mark_inode_dirty`: times, size): write
     /// them. Errors are the filesystem's to log.
     fn dirty_inode(inode: &INode<Self>);
+
+    /// An access would move the inode's access time to now (the mount's `relatime` or
+    /// `strictatime` rules already said so): whether to keep the time it has instead.
+    fn keeps_atime(_inode: &INode<Self>) -> bool {
+        false
+    }
 
     /// `fallocate(2)` of a regular file, with the inode and its mapping's invalidation
     /// locked: `mode` as the VFS passes it (`FALLOC_FL_*`); a new size is the

@@ -77,6 +77,7 @@ impl<T: FileSystem> Tables<T> {
     }
 
     const DIR_INODE: c::inode_operations = c::inode_operations {
+        update_time: Some(update_time::<T>),
         lookup: Some(lookup::<T>),
         get_inode_acl: Some(get_inode_acl::<T>),
         set_acl: Some(set_acl::<T>),
@@ -127,6 +128,7 @@ impl<T: FileSystem> Tables<T> {
     };
 
     const SYMLINK_INODE: c::inode_operations = c::inode_operations {
+        update_time: Some(update_time::<T>),
         get_link: Some(c::page_get_link),
         listxattr: Some(listxattr::<T>),
         setattr: Some(setattr::<T>),
@@ -137,6 +139,7 @@ impl<T: FileSystem> Tables<T> {
     /// Regular and special files (which get their file operations from
     /// `init_special_inode`).
     const PLAIN_INODE: c::inode_operations = c::inode_operations {
+        update_time: Some(update_time::<T>),
         get_inode_acl: Some(get_inode_acl::<T>),
         set_acl: Some(set_acl::<T>),
         listxattr: Some(listxattr::<T>),
@@ -181,7 +184,16 @@ impl<T: FileSystem> Tables<T> {
 }
 
 pub(super) unsafe extern "C" fn init_fs_context<T: FileSystem>(fc: *mut c::fs_context) -> c_int {
-    let options = match KBox::new(T::Options::default(), GFP_KERNEL) {
+    // SAFETY: the VFS passes a context being set up; a remount's names the mounted root.
+    let remounted = unsafe { c::ocfs_fc_remounted_sb(fc) };
+    let start = if remounted.is_null() {
+        T::Options::default()
+    } else {
+        // SAFETY: the superblock of a mounted filesystem of ours, pinned by the remount
+        // context's reference to its root.
+        T::current_options(unsafe { SuperBlock::<T>::from_raw(remounted) })
+    };
+    let options = match KBox::new(start, GFP_KERNEL) {
         Ok(options) => options,
         Err(_) => return ENOMEM.to_errno(),
     };
@@ -660,6 +672,20 @@ unsafe extern "C" fn direct_io<T: FileSystem>(iocb: *mut c::kiocb, iter: *mut c:
     }
     // SAFETY: as above; reads map blocks through `get_block` without creating any.
     unsafe { c::ocfs_blockdev_direct_io(iocb, iter, Some(get_block::<T>)) }
+}
+
+unsafe extern "C" fn update_time<T: FileSystem>(inode: *mut c::inode, flags: c_int) -> c_int {
+    // SAFETY: the VFS passes a live inode of ours.
+    let node = unsafe { INode::<T>::from_raw(inode) };
+    // SAFETY: a pure function of `flags`.
+    if unsafe { c::ocfs_time_flags_atime_only(flags) } && node.data().is_ok() && T::keeps_atime(node) {
+        return 0;
+    }
+    // SAFETY: as above; marks the inode dirty, which reaches `dirty_inode`. It returns the
+    // times it changed, not a status: `update_time` returns 0 (a positive value would reach
+    // write(2) as a count of bytes written).
+    unsafe { c::generic_update_time(inode, flags) };
+    0
 }
 
 unsafe extern "C" fn dirty_inode<T: FileSystem>(inode: *mut c::inode, flags: c_int) {

@@ -110,11 +110,27 @@ impl NewSuperBlock {
         unsafe { c::ocfs_sb_rdonly(self.as_ptr()) }
     }
 
-    /// Turn on POSIX ACLs (`SB_POSIXACL`): the VFS then leaves the umask to the ACL rules
-    /// and checks permissions against ACLs.
-    pub fn set_posix_acl(&self) {
-        // SAFETY: valid superblock, being set up.
-        unsafe { c::ocfs_sb_set_posix_acl(self.as_ptr()) }
+    /// Turn POSIX ACLs (`SB_POSIXACL`) on or off: with them the VFS leaves the umask to the
+    /// ACL rules and checks permissions against ACLs. At mount, or at remount (the VFS holds
+    /// `s_umount`).
+    pub fn set_posix_acl(&self, on: bool) {
+        // SAFETY: valid superblock, being set up or remounted.
+        unsafe { c::ocfs_sb_set_posix_acl(self.as_ptr(), on) }
+    }
+
+    /// Make the mounted filesystem read-only after an error (`SB_RDONLY`): the VFS refuses
+    /// new writers from now on; operations under way finish or fail on their own.
+    pub fn force_read_only(&self) {
+        // SAFETY: valid superblock; setting the flag is what the C filesystems do after an
+        // error, from any context.
+        unsafe { c::ocfs_sb_force_read_only(self.as_ptr()) }
+    }
+
+    /// Panic the kernel, naming the device and `why` first (`errors=panic`).
+    pub fn panic(&self, why: &CStr) -> ! {
+        // SAFETY: the format takes two NUL-terminated strings, which both arguments are.
+        // Called directly (not through a helper) so that objtool sees a call to `panic`.
+        unsafe { c::panic(kernel::c_str!("%s: %s\n").as_char_ptr(), self.id().as_char_ptr(), why.as_char_ptr()) }
     }
 
     /// Whether POSIX ACLs are on.
