@@ -109,6 +109,7 @@ impl Journal {
     /// with `EROFS`, and the journal stays dirty on disk for the next mount to replay.
     pub fn abort(&self) {
         // SAFETY: a journal set up by `from_inode`; aborting is allowed with handles open.
+        // It sleeps (it updates the journal superblock): process context only.
         unsafe { c::ocfs_jbd2_abort(self.0.as_ptr()) }
     }
 

@@ -164,8 +164,8 @@ int ocfs_block_truncate_page(struct inode *inode, loff_t from, get_block_t *get_
  * and chmod. */
 /* Turn POSIX ACLs on or off (at mount, or at remount under s_umount). */
 void ocfs_sb_set_posix_acl(struct super_block *sb, bool on);
-/* Make a mounted superblock read-only after an error (as ocfs2_handle_error does). */
-void ocfs_sb_force_read_only(struct super_block *sb);
+/* Make a mounted superblock read-only after an error, unless a remount or freeze holds it. */
+bool ocfs_sb_force_read_only(struct super_block *sb);
 /* Whether an update_time call changes only the access time. */
 bool ocfs_time_flags_atime_only(int flags);
 bool ocfs_sb_posix_acl(struct super_block *sb);

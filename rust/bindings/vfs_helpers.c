@@ -44,6 +44,9 @@ void ocfs_fc_set_private(struct fs_context *fc, void *private)
 
 bool ocfs_fc_rdonly(struct fs_context *fc)
 {
+	/* A reconfigure that names neither ro nor rw (fsconfig) keeps the superblock's. */
+	if (fc->root && !(fc->sb_flags_mask & SB_RDONLY))
+		return sb_rdonly(fc->root->d_sb);
 	return fc->sb_flags & SB_RDONLY;
 }
 
@@ -553,9 +556,23 @@ void ocfs_sb_set_posix_acl(struct super_block *sb, bool on)
 		sb->s_flags &= ~SB_POSIXACL;
 }
 
-void ocfs_sb_force_read_only(struct super_block *sb)
+bool ocfs_sb_force_read_only(struct super_block *sb)
 {
-	sb->s_flags |= SB_RDONLY;
+	bool done = false;
+
+	/*
+	 * Under s_umount, so that no remount or freeze changes the flags at the same time; and
+	 * not while frozen (thaw would then skip releasing the freeze locks). Never waits: the
+	 * caller may hold s_umount already (sync_fs, a remount).
+	 */
+	if (!down_read_trylock(&sb->s_umount))
+		return false;
+	if (sb->s_writers.frozen == SB_UNFROZEN) {
+		WRITE_ONCE(sb->s_flags, sb->s_flags | SB_RDONLY);
+		done = true;
+	}
+	up_read(&sb->s_umount);
+	return done;
 }
 
 bool ocfs_time_flags_atime_only(int flags)

@@ -28,7 +28,8 @@ pub fn map_block(inode: &INode<Ocfs2>, block: u64, max: u64) -> Result<Option<(u
     // `ip_alloc_sem`. Not for the journal, whose blocks JBD2's commit maps (`bmap`) while
     // a holder of the lock may be waiting for that commit; its tree never changes.
     let journal = inode.ino() == vol.journal_blkno;
-    let _alloc = if journal { None } else { vol.writable().ok().map(|writable| writable.alloc.lock()) };
+    // Also once the journal stopped after an error: a writer may still be mid-edit.
+    let _alloc = if journal { None } else { vol.rw.get().filter(|w| !w.parked()).map(|writable| writable.alloc.lock()) };
     extent_map::map_block(sb, vol, bh.data(), block, max)
 }
 

@@ -6,8 +6,9 @@
 //! with it, and the operation fails with `EUCLEAN`; every operation's result passes through
 //! [`checked`] on its way back to the VFS, so the policy is applied in this one place:
 //! - `remount-ro` (the default): the journal is aborted, so nothing changed since the last
-//!   commit (a half-done change of the failing operation included) reaches the disk, and
-//!   the mount turns read-only; the journal stays dirty for the next mount to replay;
+//!   commit (a half-done change of the failing operation included) reaches the disk, every
+//!   change and fsync fails from then on, and the mount turns read-only (`SB_RDONLY`, unless
+//!   frozen or being remounted); the journal stays dirty for the next mount to replay;
 //! - `continue`: the error goes back to the caller and the mount carries on;
 //! - `panic`: the journal is aborted and the kernel panics, saying why first.
 //!
@@ -55,7 +56,12 @@ pub fn corruption_found(sb: &SuperBlock<Ocfs2>) {
         sb.panic(c_str!("panic forced after corrupt metadata (errors=panic)"));
     }
     if !sb.read_only() {
-        sb.force_read_only();
-        pr_crit!("{}: the filesystem is now read-only (errors=remount-ro)\n", sb.id());
+        if sb.force_read_only() {
+            pr_crit!("{}: the filesystem is now read-only (errors=remount-ro)\n", sb.id());
+        } else {
+            // Frozen, or being remounted or unmounted: the stopped journal refuses every
+            // change all the same.
+            pr_crit!("{}: every change now fails with EROFS (errors=remount-ro; the mount is busy, its flags stay)\n", sb.id());
+        }
     }
 }

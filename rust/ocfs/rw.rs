@@ -75,7 +75,7 @@ impl Writable {
         if attempt >= ENOSPC_RETRIES || self.parked() {
             return false;
         }
-        if attempt == 0 && give_back_window(sb, vol, self) {
+        if attempt == 0 && give_back_window(sb, vol, self).is_ok() {
             crate::local_alloc::rest(self);
         }
         self.journal.force_commit().is_ok()
@@ -161,9 +161,7 @@ pub fn remount(sb: &SuperBlock<Ocfs2>, read_only: bool) -> Result {
         // the journal stays dirty for the next mount.
         (true, Some(writable)) if writable.journal.aborted() => Ok(()),
         (true, Some(writable)) => {
-            if !give_back_window(sb, vol, writable) {
-                return Err(EIO);
-            }
+            give_back_window(sb, vol, writable)?;
             writable.journal.flush().inspect_err(|e| {
                 pr_err!("{}: flushing the journal for a read-only remount failed (error {})\n", sb.id(), e.to_errno());
             })?;
@@ -201,8 +199,9 @@ pub fn remount(sb: &SuperBlock<Ocfs2>, read_only: bool) -> Result {
 pub fn shut_down(sb: &SuperBlock<Ocfs2>) {
     let vol = sb.data();
     if let Some(writable) = vol.rw.get().filter(|w| !w.parked()) {
-        if !give_back_window(sb, vol, writable) {
+        if let Err(e) = give_back_window(sb, vol, writable) {
             writable.window_kept.store(true, Ordering::Release);
+            let _ = crate::errors::checked(sb, Err::<(), _>(e));
         }
         if let Err(e) = writable.journal.force_commit() {
             pr_err!("{}: committing the journal at unmount failed (error {})\n", sb.id(), e.to_errno());
@@ -236,15 +235,11 @@ pub fn stop(sb: &NewSuperBlock, vol: &Volume, writable: Writable) {
 
 /// Empty the local-alloc window (before the journal goes clean); on failure it stays on
 /// disk as it is (consistent: its clusters are marked used), and the journal must stay
-/// dirty so that the next mount's recovery empties it. Whether it is empty.
-fn give_back_window(sb: &NewSuperBlock, vol: &Volume, writable: &Writable) -> bool {
-    match crate::local_alloc::give_back(sb, vol, writable) {
-        Ok(_) => true,
-        Err(e) => {
-            pr_err!("{}: emptying the local alloc window failed (error {})\n", sb.id(), e.to_errno());
-            false
-        }
-    }
+/// dirty so that the next mount's recovery empties it.
+fn give_back_window(sb: &NewSuperBlock, vol: &Volume, writable: &Writable) -> Result {
+    crate::local_alloc::give_back(sb, vol, writable).map(|_| ()).inspect_err(|e| {
+        pr_err!("{}: emptying the local alloc window failed (error {})\n", sb.id(), e.to_errno());
+    })
 }
 
 /// Set or clear `OCFS2_JOURNAL_DIRTY_FL` on slot 0's journal inode, counting a recovery if

@@ -110,6 +110,9 @@ impl vfs::FileSystem for Ocfs2 {
     }
 
     fn sync_fs(sb: &vfs::SuperBlock<Self>, wait: bool) -> Result {
+        if wait && sb.data().journal_stopped() {
+            return Err(EIO);
+        }
         match sb.data().writable().ok() {
             Some(writable) if wait => errors::checked(sb, writable.journal.force_commit()),
             _ => Ok(()),

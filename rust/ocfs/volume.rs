@@ -144,6 +144,12 @@ impl Volume {
         self.rw.get().filter(|w| !w.parked() && !w.journal.aborted()).ok_or(EROFS)
     }
 
+    /// The journal of a read-write mount stopped after an error (`errors=`, or JBD2 after
+    /// an I/O error): nothing changed since its last commit can reach the disk.
+    pub fn journal_stopped(&self) -> bool {
+        self.rw.get().is_some_and(|w| !w.parked() && w.journal.aborted())
+    }
+
     /// The mount options in effect now.
     pub fn options(&self) -> Options {
         *self.options.lock()

@@ -149,7 +149,7 @@ pub fn write_failed(node: &INode<Ocfs2>, from: u64, to: u64) {
         }
         Ok(())
     });
-    if let Err(e) = zeroed {
+    if let Err(e) = crate::errors::checked(sb, zeroed) {
         pr_err!("{}: inode {}: zeroing blocks past the end after a failed write failed (error {})\n", sb.id(), node.ino(), e.to_errno());
     }
 }
@@ -308,6 +308,11 @@ pub fn end_inline_write(node: &INode<Ocfs2>, end: u64, folio: &WriteFolio<'_>) -
 pub fn fsync(node: &INode<Ocfs2>, _datasync: bool) -> Result {
     let sb = node.super_block();
     let vol = sb.data();
+    // The journal stopped after an error: what the file's metadata needs cannot be made
+    // durable any more (ext4 says EIO after a shutdown too).
+    if vol.journal_stopped() {
+        return Err(EIO);
+    }
     // A read-only mount has nothing to make durable.
     let Ok(writable) = vol.writable() else { return Ok(()) };
     writable.journal.force_commit()?;

@@ -11,7 +11,7 @@
 #   writes all its bytes.
 # - errors=: a file's inode block is corrupted on disk. With errors=continue, reading it
 #   fails (EUCLEAN) and the mount stays read-write. With errors=remount-ro (the default) the
-#   mount turns read-only at once, refuses a read-write remount, and another ocfs2 mount on
+#   mount turns read-only at once, fsync fails, a read-write remount is refused, and another ocfs2 mount on
 #   the node stays writable; the next mount replays the journal left dirty, reports the error
 #   the aborted journal recorded, and writes and unmounts cleanly. With
 #   errors=panic the kernel panics saying why (the harness checks the panic message), and
@@ -118,6 +118,7 @@ if [ "$BOOT" = 1 ]; then
     dmesg | grep -q "ocfs: $dev: the filesystem is now read-only (errors=remount-ro)" || { dmesg | tail; fail "no read-only line"; }
     has_option ro || fail "errors=remount-ro: the mount is $(options)"
     if touch /mnt/ocfs/after-ro 2>/dev/null; then fail "errors=remount-ro: created a file"; fi
+    if sync /mnt/ocfs/after-continue 2>/dev/null; then fail "errors=remount-ro: fsync succeeded with the journal stopped"; fi
     remount_refused rw "cannot remount read-write after corrupt metadata was found"
     echo other > /mnt/other/after-error || fail "the other mount is not writable"
     remount ro
@@ -151,6 +152,9 @@ grep -qx armed /mnt/other/panic-armed || fail "the first boot did not reach its 
 umount /mnt/other
 dmesg -c >/dev/null
 mount -t ocfs2 "$DISK" /mnt/ocfs || fail "mount after the panic"
+# The panic came after the journal was stopped, which recorded the error in it.
+dmesg | grep -q "ocfs: $dev: an earlier mount stopped its journal after error" ||
+    { dmesg | tail; fail "the journal holds no error from the panicking mount"; }
 read_fails "after the panic"
 grep -qx more /mnt/ocfs/after-continue || fail "lost a file written before the panic"
 grep -qx again /mnt/ocfs/after-recovery || fail "lost a file written after the recovery"

@@ -119,10 +119,11 @@ impl NewSuperBlock {
     }
 
     /// Make the mounted filesystem read-only after an error (`SB_RDONLY`): the VFS refuses
-    /// new writers from now on; operations under way finish or fail on their own.
-    pub fn force_read_only(&self) {
-        // SAFETY: valid superblock; setting the flag is what the C filesystems do after an
-        // error, from any context.
+    /// new writers from now on; operations under way finish or fail on their own. Not done
+    /// (false) while a remount or freeze holds the superblock; never waits.
+    pub fn force_read_only(&self) -> bool {
+        // SAFETY: valid superblock; the helper changes the flags only under `s_umount`
+        // (trylock) and not while frozen. Process context (it may take a semaphore).
         unsafe { c::ocfs_sb_force_read_only(self.as_ptr()) }
     }
 
