@@ -18,14 +18,16 @@
 //! of the rightmost path to the end of the last leaf record; leaves chain left to right
 //! through `h_next_leaf_blk`, the last one is the owner's `*_last_eb_blk`.
 //!
-//! The root list is an inode's (a file's data) or a directory index root's (its leaf
-//! clusters, mapped by hash: `ocfs2_init_dx_root_extent_tree`); see [`Owner`].
+//! The root list is an inode's (a file's data), a directory index root's (its leaf
+//! clusters: `ocfs2_init_dx_root_extent_tree`) or an indexed xattr block's (its runs of
+//! buckets, keyed by name hash and never merged: `ocfs2_init_xattr_tree`); see [`Owner`].
 
 use crate::extent_map::{check_child_depth, MAX_TREE_DEPTH};
 use crate::format::dinode::Dinode;
 use crate::format::dx::DxRoot;
 use crate::format::extent::{ExtentBlock, ExtentList};
 use crate::format::extent_edit::{self, EditError, Rec};
+use crate::format::xattr::XattrBlock;
 use crate::suballoc;
 use crate::transaction::{Kind, Transaction};
 use crate::vfs::{BufferHead, NewSuperBlock};
@@ -122,12 +124,15 @@ pub enum Owner<'a> {
     Inode(&'a BufferHead),
     /// A directory index's leaf clusters: the index root's `dr_list`.
     DxRoot(&'a BufferHead),
+    /// An indexed xattr block's buckets: `xb_root.xt_list`, a record per run of buckets
+    /// starting at the smallest name hash it holds.
+    XattrTree(&'a BufferHead),
 }
 
 impl Owner<'_> {
     fn bh(&self) -> &BufferHead {
         match self {
-            Owner::Inode(bh) | Owner::DxRoot(bh) => bh,
+            Owner::Inode(bh) | Owner::DxRoot(bh) | Owner::XattrTree(bh) => bh,
         }
     }
 
@@ -146,6 +151,15 @@ impl Owner<'_> {
                     return Err(EINVAL);
                 }
                 Ok((self.root_node(sb, &root.dr_list())?, root.dr_last_eb_blk()))
+            }
+            Owner::XattrTree(_) => {
+                let xb = XattrBlock::new(data).map_err(|e| meta::corrupt(sb, &e))?;
+                if !xb.is_indexed() {
+                    pr_err!("{}: {} holds attributes, not an extent list\n", sb.id(), self);
+                    return Err(EINVAL);
+                }
+                let root = xb.xb_root();
+                Ok((self.root_node(sb, &root.xt_list())?, root.xt_last_eb_blk()))
             }
         }
     }
@@ -199,6 +213,16 @@ impl Owner<'_> {
                 dx_root.set_dr_clusters(total);
                 dx_root.set_dr_last_eb_blk(last_eb);
             }),
+            Owner::XattrTree(bh) => tx.change(bh, Kind::XattrBlock, |data| {
+                let Ok(mut xb) = XattrBlock::new(data) else { return };
+                let mut xt = xb.xb_root_mut();
+                if let Some(node) = root {
+                    write_list(&mut xt.xt_list_mut(), node.depth, node.live());
+                }
+                let total = add(xt.xt_clusters());
+                xt.set_xt_clusters(total);
+                xt.set_xt_last_eb_blk(last_eb);
+            }),
         }
     }
 }
@@ -208,6 +232,7 @@ impl core::fmt::Display for Owner<'_> {
         match self {
             Owner::Inode(bh) => write!(f, "inode {}", bh.block_number()),
             Owner::DxRoot(bh) => write!(f, "directory index root {}", bh.block_number()),
+            Owner::XattrTree(bh) => write!(f, "xattr index block {}", bh.block_number()),
         }
     }
 }
@@ -381,11 +406,17 @@ impl<'a> Tree<'a> {
         Ok(())
     }
 
-    /// Map `rec` in leaf `leaf` (in its range), merged with the records it continues.
+    /// Map `rec` in leaf `leaf` (in its range), merged with the records it continues
+    /// (except in an xattr tree, whose records never merge).
     pub fn insert(&mut self, sb: &NewSuperBlock, leaf: usize, rec: Rec) -> Result {
         let bpc = self.blocks_per_cluster;
+        let merges = !matches!(self.owner, Owner::XattrTree(_));
         let node = self.node_mut(leaf)?;
-        let used = extent_edit::insert(&mut node.recs, node.used, rec, bpc);
+        let used = if merges {
+            extent_edit::insert(&mut node.recs, node.used, rec, bpc)
+        } else {
+            extent_edit::insert_unmerged(&mut node.recs, node.used, rec)
+        };
         self.edited(leaf, used, sb)?;
         self.clusters += i64::from(rec.clusters);
         Ok(())
@@ -397,6 +428,18 @@ impl<'a> Tree<'a> {
         let node = self.node_mut(leaf)?;
         let used = extent_edit::set_flags(&mut node.recs, node.used, cpos, len, set, clear, bpc);
         self.edited(leaf, used, sb)
+    }
+
+    /// Take the last record out of leaf `leaf` (its clusters are the caller's to free).
+    pub fn pop(&mut self, leaf: usize) -> Result<Option<Rec>> {
+        let node = self.node_mut(leaf)?;
+        let Some(rec) = node.used.checked_sub(1).and_then(|last| node.recs.get(last)).copied() else {
+            return Ok(None);
+        };
+        node.used = extent_edit::remove_at(&mut node.recs, node.used, node.used - 1);
+        node.changed = true;
+        self.clusters -= i64::from(rec.clusters);
+        Ok(Some(rec))
     }
 
     /// Unmap `start..end` from leaf `leaf`; each run unmapped goes to `freed`.

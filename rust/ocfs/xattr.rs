@@ -2,9 +2,9 @@
 
 //! Extended attributes, read side: the table inline in the inode, the table of an external
 //! xattr block, or the buckets of an indexed one, with values stored next to their names or
-//! in clusters of their own (`ocfs2_xattr_ibody_get`, `ocfs2_xattr_block_get`). Lookups scan
-//! the buckets rather than hashing into them: correct for any hash, and listing needs the
-//! full scan anyway.
+//! in clusters of their own (`ocfs2_xattr_ibody_get`, `ocfs2_xattr_block_get`). A lookup in
+//! an index reads only the run of buckets whose record holds the name's hash, where the
+//! write side puts it (`ocfs2_xattr_index_block_find`); listing reads them all.
 
 use crate::errno;
 use crate::extent_map;
@@ -45,11 +45,13 @@ fn namespace_of(index: u8) -> Option<XattrNamespace> {
     }
 }
 
-/// Visit the xattr tables of inode `ino` (inline, then the block's) until `visit` breaks.
+/// Visit the xattr tables of inode `ino` (inline, then the block's) until `visit` breaks;
+/// of an index, only the buckets that may hold a name of hash `hash` when given.
 fn for_each_table(
     sb: &NewSuperBlock,
     vol: &Volume,
     ino: u64,
+    hash: Option<u32>,
     mut visit: impl FnMut(&XattrHeader<&[u8]>, u64) -> Result<ControlFlow<()>>,
 ) -> Result {
     let di_bh = meta::read_dinode(sb, &vol.params, vol.blocks, ino)?;
@@ -66,57 +68,83 @@ fn for_each_table(
     let bh = read_block(sb, vol, blkno)?;
     let block = XattrBlock::new(bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
     if block.is_indexed() {
-        return for_each_bucket(sb, vol, &block, blkno, &mut visit);
+        return for_each_bucket(sb, vol, &block, blkno, hash, &mut visit);
     }
     visit(&block.xb_header(), blkno).map(|_| ())
 }
 
-/// Visit the tables of every bucket of an indexed xattr block (`ocfs2_iterate_xattr_index_block`):
-/// the tree maps name-hash ranges to runs of 4 KiB buckets; the first bucket of a run says
-/// how many buckets it holds.
+/// Visit the tables of the buckets of an indexed xattr block (`ocfs2_iterate_xattr_index_block`),
+/// every run's or (`hash` given) the run whose record holds it: the tree maps name-hash
+/// ranges to runs of 4 KiB buckets; the first bucket of a run says how many buckets it holds.
 fn for_each_bucket(
     sb: &NewSuperBlock,
     vol: &Volume,
     block: &XattrBlock<&[u8]>,
     blkno: u64,
+    hash: Option<u32>,
     visit: &mut impl FnMut(&XattrHeader<&[u8]>, u64) -> Result<ControlFlow<()>>,
 ) -> Result {
     let block_size = vol.params.block_size as usize;
-    let blocks_per_bucket = ((XATTR_BUCKET_SIZE as u64) >> vol.block_bits).max(1);
-    let buckets_per_cluster = (u64::from(vol.params.cluster_size) >> XATTR_BUCKET_SIZE.trailing_zeros()).max(1);
     let mut bucket = KVec::from_elem(0u8, XATTR_BUCKET_SIZE.max(block_size), GFP_KERNEL)?;
     let root = block.xb_root();
-    let _ = extent_map::for_each_leaf_record(sb, vol, &root.xt_list(), blkno, &mut |_cpos, clusters, start| {
-        let mut count = None;
-        let mut index = 0u64;
-        while index < count.unwrap_or(1) {
-            cond_resched();
-            let first = start.saturating_add(index.saturating_mul(blocks_per_bucket));
-            read_bucket(sb, vol, first, blocks_per_bucket, &mut bucket)?;
-            let table = XattrHeader::new(&bucket[..]).map_err(|e| meta::corrupt(sb, &e))?;
-            if count.is_none() {
-                let buckets = u64::from(table.xh_num_buckets());
-                let room = u64::from(clusters).saturating_mul(buckets_per_cluster);
-                if buckets == 0 || buckets > room {
-                    pr_err!(
-                        "{}: corrupt metadata: xattr bucket {} claims {} buckets in {} clusters\n",
-                        sb.id(),
-                        first,
-                        buckets,
-                        clusters
-                    );
-                    return Err(errno::euclean());
-                }
-                count = Some(buckets);
+    let Some(hash) = hash else {
+        let _ = extent_map::for_each_leaf_record(sb, vol, &root.xt_list(), blkno, &mut |_cpos, clusters, start| {
+            for_each_bucket_of_run(sb, vol, start, clusters, &mut bucket, visit)
+        })?;
+        return Ok(());
+    };
+    // The last record of the hash's leaf that starts at or before it (the first record
+    // starts at 0).
+    let run = extent_map::with_leaf(sb, vol, root.xt_list(), blkno, hash, |leaf| {
+        let mut found = None;
+        for rec in leaf.recs() {
+            if found.is_some() && rec.e_cpos() > hash {
+                break;
             }
-            if let ControlFlow::Break(()) = visit(&table, first)? {
-                return Ok(ControlFlow::Break(()));
-            }
-            index += 1;
+            found = Some((u32::from(rec.e_leaf_clusters()), rec.e_blkno()));
         }
-        Ok(ControlFlow::Continue(()))
+        found
     })?;
+    if let Some((clusters, start)) = run.flatten() {
+        let _ = for_each_bucket_of_run(sb, vol, start, clusters, &mut bucket, visit)?;
+    }
     Ok(())
+}
+
+/// Visit the tables of the run of buckets at `start` (`clusters` long), reading each
+/// into `bucket`.
+fn for_each_bucket_of_run(
+    sb: &NewSuperBlock,
+    vol: &Volume,
+    start: u64,
+    clusters: u32,
+    bucket: &mut [u8],
+    visit: &mut impl FnMut(&XattrHeader<&[u8]>, u64) -> Result<ControlFlow<()>>,
+) -> Result<ControlFlow<()>> {
+    let blocks_per_bucket = ((XATTR_BUCKET_SIZE as u64) >> vol.block_bits).max(1);
+    let buckets_per_cluster = (u64::from(vol.params.cluster_size) >> XATTR_BUCKET_SIZE.trailing_zeros()).max(1);
+    let mut count = None;
+    let mut index = 0u64;
+    while index < count.unwrap_or(1) {
+        cond_resched();
+        let first = start.saturating_add(index.saturating_mul(blocks_per_bucket));
+        read_bucket(sb, vol, first, blocks_per_bucket, bucket)?;
+        let table = XattrHeader::new(&bucket[..]).map_err(|e| meta::corrupt(sb, &e))?;
+        if count.is_none() {
+            let buckets = u64::from(table.xh_num_buckets());
+            let room = u64::from(clusters).saturating_mul(buckets_per_cluster);
+            if buckets == 0 || buckets > room {
+                pr_err!("{}: corrupt metadata: xattr bucket {} claims {} buckets in {} clusters\n", sb.id(), first, buckets, clusters);
+                return Err(errno::euclean());
+            }
+            count = Some(buckets);
+        }
+        if let ControlFlow::Break(()) = visit(&table, first)? {
+            return Ok(ControlFlow::Break(()));
+        }
+        index += 1;
+    }
+    Ok(ControlFlow::Continue(()))
 }
 
 /// Read the bucket whose first block is `first` into `bucket` and check it.
@@ -152,7 +180,7 @@ fn check_supported(vol: &Volume) -> Result {
 pub fn list(sb: &NewSuperBlock, vol: &Volume, ino: u64, out: &mut XattrList<'_>) -> Result {
     check_supported(vol)?;
     let options = vol.options();
-    for_each_table(sb, vol, ino, |table, blkno| {
+    for_each_table(sb, vol, ino, None, |table, blkno| {
         for entry in table.entries() {
             let Some(namespace) = namespace_of(entry.name_index()) else { continue };
             let acl = matches!(namespace, XattrNamespace::PosixAclAccess | XattrNamespace::PosixAclDefault);
@@ -185,7 +213,8 @@ pub fn get(
 pub fn get_index(sb: &NewSuperBlock, vol: &Volume, ino: u64, index: u8, name: &[u8], mut buf: Option<&mut [u8]>) -> Result<usize> {
     check_supported(vol)?;
     let mut found = None;
-    for_each_table(sb, vol, ino, |table, blkno| {
+    let hash = xattr_edit::name_hash(vol.uuid_hash, name);
+    for_each_table(sb, vol, ino, Some(hash), |table, blkno| {
         for entry in table.entries() {
             if entry.name_index() != index || entry_name(sb, table, &entry, blkno)? != name {
                 continue;

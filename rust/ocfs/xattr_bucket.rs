@@ -10,22 +10,27 @@
 //! each. A full bucket divides in halves, as the C's do, the upper half always into a
 //! bucket in a new cluster with a record of its own (where the C may use a free bucket of
 //! the same cluster); a full bucket of a run of several (which the C makes in clusters
-//! larger than a bucket) has its whole run laid out again, a bucket per cluster. Trees with
-//! extent blocks (more records than the block holds) are refused (`EOPNOTSUPP`, with a
-//! log line).
+//! larger than a bucket) has its whole run laid out again, a bucket per cluster. The
+//! records live in the block's own list and, past what it holds, in extent blocks: the
+//! tree is edited as any other (`extent_tree`, [`Owner::XattrTree`]), its records never
+//! merged, and each new record goes in by a tree edit of its own.
 
 use crate::cluster_bitmap::{self, FREE_CREDITS};
 use crate::format::blockcheck::store_block_check;
+use crate::extent_tree::{Owner, Tree, TREE_CREDITS};
 use crate::format::extent::ExtentList;
+use crate::format::extent_edit::Rec;
 use crate::format::xattr::{validate_xattr_bucket, XattrBlock, XattrHeader, XATTR_BUCKET_SIZE, XATTR_INDEXED, xattr_recs_per_xb};
 use crate::format::xattr_edit::{self, TableEntry};
 use crate::meta::{self, KernelCrc};
+use crate::extent_map;
 use crate::rw::Writable;
 use crate::transaction::{Kind, Transaction};
 use crate::vfs::{BufferHead, NewSuperBlock};
 use crate::volume::Volume;
 use crate::xattr_write::{load_table, Attr};
 use crate::{bindings as c, errno};
+use core::ops::ControlFlow;
 use kernel::prelude::*;
 
 /// Blocks of one bucket.
@@ -107,30 +112,34 @@ fn write(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, blkno: u64, bhs
     Ok(())
 }
 
-/// The records of an index block's tree (depth 0): `(cpos, clusters, blkno)`.
-fn records(sb: &NewSuperBlock, root_bh: &BufferHead, ino: u64) -> Result<KVec<(u32, u32, u64)>> {
-    let xb = XattrBlock::new(root_bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
-    let root = xb.xb_root();
-        let list = root.xt_list();
-    if list.l_tree_depth() != 0 {
-        return Err(refuse(sb, ino, "changing an xattr index whose tree has extent blocks"));
-    }
-    let mut out = KVec::new();
-    for rec in list.recs() {
-        out.push((rec.e_cpos(), u32::from(rec.e_leaf_clusters()), rec.e_blkno()), GFP_KERNEL)?;
-    }
-    if out.is_empty() {
+/// The index's tree, read down to the leaf whose range holds `hash`, and that leaf.
+fn tree_for<'a>(sb: &NewSuperBlock, vol: &Volume, root_bh: &'a BufferHead, ino: u64, hash: u32) -> Result<(Tree<'a>, usize)> {
+    let mut tree = Tree::read(sb, vol, Owner::XattrTree(root_bh))?;
+    if tree.is_empty() {
         pr_err!("{}: corrupt metadata: inode {} has an empty xattr index\n", sb.id(), ino);
         return Err(errno::euclean());
     }
-    Ok(out)
+    let leaf = tree.leaf_for(sb, vol, hash)?;
+    Ok((tree, leaf))
+}
+
+/// The record of the run of buckets that holds `hash` (`ocfs2_xattr_get_rec`): the last
+/// record of its leaf starting at or before it.
+fn record_for(sb: &NewSuperBlock, vol: &Volume, root_bh: &BufferHead, ino: u64, hash: u32) -> Result<Rec> {
+    let (tree, leaf) = tree_for(sb, vol, root_bh, ino, hash)?;
+    let recs = tree.leaf_recs(leaf)?;
+    recs.iter().rev().find(|r| r.cpos <= hash).or(recs.first()).copied().ok_or_else(|| {
+        pr_err!("{}: corrupt metadata: inode {}: the xattr index has an empty leaf\n", sb.id(), ino);
+        errno::euclean()
+    })
 }
 
 /// Where an attribute of hash `hash` lives or goes (`ocfs2_xattr_index_block_find`): a
 /// bucket of a run of buckets (one record of the index's tree).
 pub struct Slot {
-    /// The record (index in the root's list), its first block and clusters.
-    rec: usize,
+    ino: u64,
+    /// The record: its first hash, first block and clusters.
+    cpos: u32,
     start: u64,
     clusters: u32,
     /// The run's buckets, and the one of the hash.
@@ -149,9 +158,7 @@ impl Slot {
 /// first hash not above it, then in its run the last bucket whose first entry's hash is not
 /// above it (or the first bucket).
 pub fn locate(sb: &NewSuperBlock, vol: &Volume, root_bh: &BufferHead, ino: u64, hash: u32) -> Result<Slot> {
-    let recs = records(sb, root_bh, ino)?;
-    let rec = recs.iter().rposition(|&(cpos, _, _)| cpos <= hash).unwrap_or(0);
-    let (_, clusters, start) = recs.get(rec).copied().ok_or(EINVAL)?;
+    let Rec { cpos, clusters, blkno: start, .. } = record_for(sb, vol, root_bh, ino, hash)?;
     let per_bucket = blocks_per_bucket(vol);
     let first = read(sb, vol, start)?;
     let room = u64::from(clusters) << (vol.cluster_bits - vol.block_bits);
@@ -171,7 +178,7 @@ pub fn locate(sb: &NewSuperBlock, vol: &Volume, root_bh: &BufferHead, ino: u64, 
         }
         run.push(next, GFP_KERNEL)?;
     }
-    Ok(Slot { rec, start, clusters, run, chosen })
+    Ok(Slot { ino, cpos, start, clusters, run, chosen })
 }
 
 /// How a changed bucket goes back.
@@ -180,8 +187,8 @@ pub enum Plan {
     Rewrite,
     /// It does not: the run's attributes, divided into buckets (first indices), the first
     /// in the run's first cluster, each other in a new cluster with a record of its own;
-    /// the run's other clusters freed.
-    Relayout { starts: KVec<usize>, free: Option<cluster_bitmap::Free> },
+    /// the run's other clusters freed; `tree_credits` for each tree edit adding a record.
+    Relayout { starts: KVec<usize>, free: Option<cluster_bitmap::Free>, tree_credits: u32 },
 }
 
 impl Plan {
@@ -191,9 +198,9 @@ impl Plan {
         let per = blocks_per_bucket(vol) as u32;
         match self {
             Plan::Rewrite => per,
-            Plan::Relayout { starts, .. } => {
-                (starts.len() as u32).saturating_mul(per + cluster_bitmap::CLAIM_CREDITS) + 1 + FREE_CREDITS
-            }
+            Plan::Relayout { starts, tree_credits, .. } => (starts.len() as u32)
+                .saturating_mul(per + cluster_bitmap::CLAIM_CREDITS + tree_credits)
+                .saturating_add(1 + FREE_CREDITS),
         }
     }
 }
@@ -228,24 +235,15 @@ pub fn plan(sb: &NewSuperBlock, vol: &Volume, root_bh: &BufferHead, ino: u64, sl
     }
     all.sort_unstable_by_key(|e| e.hash);
     let starts = partition(sb, block_size, ino, &all)?;
-    {
-        let xb = XattrBlock::new(root_bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
-        let root = xb.xb_root();
-        let list = root.xt_list();
-        let more = starts.len().saturating_sub(1);
-        if usize::from(list.l_next_free_rec()) + more > usize::from(list.l_count()) {
-            pr_err!(
-                "{}: inode {}: the xattr index has {} of {} records; dividing the run of record {} needs {} more\n",
-                sb.id(),
-                ino,
-                list.l_next_free_rec(),
-                list.l_count(),
-                slot.rec,
-                more
-            );
-            return Err(refuse(sb, ino, "an xattr index with more records than its block holds"));
+    // Each new record goes in next to the run's: the leaf holding it, the leaves to its
+    // right when it is full (records move through them), and room for splits.
+    let tree_credits = {
+        let (mut tree, leaf) = tree_for(sb, vol, root_bh, ino, slot.cpos)?;
+        if tree.needs_right(leaf, 1)? {
+            tree.load_right(sb, vol, leaf)?;
         }
-    }
+        tree.credits().saturating_add(TREE_CREDITS)
+    };
     let free = if slot.clusters > 1 {
         let bitmap = cluster_bitmap::read_inode(sb, vol)?;
         let first = u32::try_from(slot.start >> (vol.cluster_bits - vol.block_bits)).map_err(|_| errno::euclean())?;
@@ -253,7 +251,7 @@ pub fn plan(sb: &NewSuperBlock, vol: &Volume, root_bh: &BufferHead, ino: u64, sl
     } else {
         None
     };
-    Ok(Plan::Relayout { starts, free })
+    Ok(Plan::Relayout { starts, free, tree_credits })
 }
 
 /// The first indices of the buckets `entries` (sorted) divide into.
@@ -279,7 +277,7 @@ pub fn store(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, root_bh: &B
             sort(&mut bucket.attrs);
             return write(sb, vol, tx, bucket.blkno, Some(&bucket.bhs), &bucket.attrs, bucket.num_buckets);
         }
-        Plan::Relayout { starts, free } => (starts, free),
+        Plan::Relayout { starts, free, .. } => (starts, free),
     };
     let mut all = run_attrs(&mut slot)?;
     // The groups from last to first, each split off the end; group `g` > 0 goes to the
@@ -296,26 +294,26 @@ pub fn store(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, root_bh: &B
             placed.push((group.first().map_or(0, |a| a.hash), blkno), GFP_KERNEL)?;
         }
     }
-    let old_clusters = slot.clusters;
     if let Some(run) = free {
         let bitmap = cluster_bitmap::read_inode(sb, vol)?;
         cluster_bitmap::free(tx, &bitmap, run)?;
+        // The run keeps its first cluster: the rest leaves its record.
+        let (mut tree, leaf) = tree_for(sb, vol, root_bh, slot.ino, slot.cpos)?;
+        let end = u32::try_from(u64::from(slot.cpos) + u64::from(slot.clusters)).map_err(|_| errno::euclean())?;
+        tree.remove(sb, leaf, slot.cpos.saturating_add(1), end, &mut |_| {})?;
+        tree.commit(sb, vol, tx, leaf)?;
     }
-    let rec = slot.rec;
-    tx.change(root_bh, Kind::XattrBlock, |data| {
-        let Ok(mut xb) = XattrBlock::new(data) else { return };
-        let mut root = xb.xb_root_mut();
-        let clusters = root.xt_clusters().saturating_add(placed.len() as u32).saturating_sub(old_clusters.saturating_sub(1));
-        root.set_xt_clusters(clusters);
-        let mut list = root.xt_list_mut();
-        if let Some(mut r) = list.rec_mut(rec) {
-            r.set_e_leaf_clusters(1);
+    // A record per new bucket (`placed` runs from the last group to the second), each by
+    // an edit of its own, so that a full leaf splits before the next goes in.
+    for &(cpos, blkno) in placed.iter() {
+        let (mut tree, leaf) = tree_for(sb, vol, root_bh, slot.ino, cpos)?;
+        if tree.needs_right(leaf, 1)? {
+            tree.load_right(sb, vol, leaf)?;
         }
-        // `placed` runs from the last group to the second.
-        for &(cpos, blkno) in placed.iter() {
-            insert_record(&mut list, rec + 1, cpos, blkno);
-        }
-    })
+        tree.insert(sb, leaf, Rec { cpos, clusters: 1, blkno, flags: 0 })?;
+        tree.commit(sb, vol, tx, leaf)?;
+    }
+    Ok(())
 }
 
 /// The attributes from `pos` on, taken out of `attrs`.
@@ -429,7 +427,14 @@ pub fn create_index(
 /// and name.
 pub fn find_nonlocal(sb: &NewSuperBlock, vol: &Volume, root_bh: &BufferHead, ino: u64) -> Result<Option<(u8, KVec<u8>)>> {
     let per_bucket = blocks_per_bucket(vol);
-    for (_, clusters, start) in records(sb, root_bh, ino)? {
+    let xb = XattrBlock::new(root_bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
+    if !xb.is_indexed() {
+        pr_err!("{}: corrupt metadata: inode {}: xattr block {} is not an index\n", sb.id(), ino, root_bh.block_number());
+        return Err(errno::euclean());
+    }
+    let root = xb.xb_root();
+    let mut found = None;
+    let _ = extent_map::for_each_leaf_record(sb, vol, &root.xt_list(), root_bh.block_number(), &mut |_, clusters, start| {
         let first = read(sb, vol, start)?;
         let room = u64::from(clusters) << (vol.cluster_bits - vol.block_bits);
         let count = u64::from(first.num_buckets);
@@ -446,63 +451,46 @@ pub fn find_nonlocal(sb: &NewSuperBlock, vol: &Volume, root_bh: &BufferHead, ino
             if let Some(a) = bucket.attrs.iter().find(|a| !a.local()) {
                 let mut name = KVec::new();
                 name.extend_from_slice(a.name(), GFP_KERNEL)?;
-                return Ok(Some((a.index(), name)));
+                found = Some((a.index(), name));
+                return Ok(ControlFlow::Break(()));
             }
         }
-    }
-    Ok(None)
+        Ok(ControlFlow::Continue(()))
+    })?;
+    Ok(found)
 }
 
 /// Free the buckets' clusters of the index block `root_bh` (whose attributes hold no
-/// clusters of their own any more), a few records per transaction, last first.
+/// clusters of their own any more), a few records per transaction, from the end of the
+/// tree, its extent blocks going as they empty.
 pub fn free_index(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, root_bh: &BufferHead, ino: u64) -> Result {
     const PER_TRANSACTION: usize = 16;
     let per_cluster_bits = vol.cluster_bits - vol.block_bits;
     loop {
         let _alloc = writable.alloc.lock();
-        let recs = {
-            let xb = XattrBlock::new(root_bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
-            let root = xb.xb_root();
-        let list = root.xt_list();
-            if list.l_tree_depth() != 0 {
-                return Err(refuse(sb, ino, "deleting an xattr index whose tree has extent blocks"));
-            }
-            let mut out = KVec::new();
-            for rec in list.recs() {
-                out.push((u32::from(rec.e_leaf_clusters()), rec.e_blkno()), GFP_KERNEL)?;
-            }
-            out
-        };
-        if recs.is_empty() {
+        let mut tree = Tree::read(sb, vol, Owner::XattrTree(root_bh))?;
+        if tree.is_empty() {
             return Ok(());
         }
-        let keep = recs.len().saturating_sub(PER_TRANSACTION);
+        let leaf = tree.leaf_for(sb, vol, u32::MAX)?;
         let bitmap = cluster_bitmap::read_inode(sb, vol)?;
         let mut runs = KVec::new();
-        let mut freed = 0u32;
-        for &(clusters, blkno) in recs.iter().skip(keep) {
-            let first = u32::try_from(blkno >> per_cluster_bits).map_err(|_| errno::euclean())?;
-            runs.push(cluster_bitmap::prepare_free(sb, vol, &bitmap, first, clusters)?, GFP_KERNEL)?;
-            freed = freed.saturating_add(clusters);
+        while runs.len() < PER_TRANSACTION {
+            let Some(rec) = tree.pop(leaf)? else { break };
+            let first = u32::try_from(rec.blkno >> per_cluster_bits).map_err(|_| errno::euclean())?;
+            runs.push(cluster_bitmap::prepare_free(sb, vol, &bitmap, first, rec.clusters)?, GFP_KERNEL)?;
         }
-        let tx = writable.transaction(vol, 1 + FREE_CREDITS * PER_TRANSACTION as u32)?;
+        if runs.is_empty() {
+            pr_err!("{}: corrupt metadata: inode {}: the xattr index has an empty leaf\n", sb.id(), ino);
+            return Err(errno::euclean());
+        }
+        tree.drop_empty(sb, vol)?;
+        let credits = tree.credits().saturating_add(FREE_CREDITS * PER_TRANSACTION as u32);
+        let tx = writable.transaction(vol, credits)?;
         for run in runs {
             cluster_bitmap::free(&tx, &bitmap, run)?;
         }
-        tx.change(root_bh, Kind::XattrBlock, |data| {
-            let Ok(mut xb) = XattrBlock::new(data) else { return };
-            let mut root = xb.xb_root_mut();
-            let clusters = root.xt_clusters().saturating_sub(freed);
-            root.set_xt_clusters(clusters);
-            let mut list = root.xt_list_mut();
-            let used = usize::from(list.l_next_free_rec());
-            for i in keep..used {
-                if let Some(mut rec) = list.rec_mut(i) {
-                    rec.as_bytes_mut().fill(0);
-                }
-            }
-            list.set_l_next_free_rec(keep as u16);
-        })?;
+        tree.commit(sb, vol, &tx, leaf)?;
         drop(tx);
         crate::vfs::cond_resched();
     }

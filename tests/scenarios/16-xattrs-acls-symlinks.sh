@@ -9,7 +9,8 @@
 # for a non-root user). After each step: the same through ours after drop_caches and after
 # a remount, fsck.ocfs2 -fn clean, and the C ocfs2 reading identical attributes, ACLs and
 # targets; then the C ocfs2 writes attributes that ours changes and removes, and deleting
-# files gives back what their attributes held. stress-ng's xattr and symlink stressors run
+# files gives back what their attributes held; an index whose tree needs extent blocks
+# (512-byte blocks) is grown, edited and deleted by ours and edited by the C. stress-ng's xattr and symlink stressors run
 # on our mount. A max-compat volume (no xattr feature) refuses setfattr (EOPNOTSUPP).
 set -eu
 . /usr/share/ocfs/lib.sh
@@ -223,6 +224,66 @@ ACL=no STRESS_SECS=10
 volume "64K clusters, metaecc" "defaults" mkfs.ocfs2 -q -F -x -M local -C 64K --fs-features=metaecc
 ACL=yes
 volume "mkfs.ocfs, acl" "acl" mkfs.ocfs -q -F -M local
+
+# An index whose tree outgrows its block: at 512-byte blocks the xattr block holds 27
+# records (runs of buckets), an extent block as many, so a few hundred long names need
+# extent blocks (a tree of depth 1 with several leaves, names landing in full leaves
+# before the last; the names listed stay under the 64 KiB listxattr allows). Ours sets,
+# replaces and removes them (some values in clusters); the C ocfs2 reads the same and
+# edits the tree ours grew; ours reads what it made of it and deletes the file, every
+# cluster and extent block given back.
+xattr_file() { # path count prefix value-prefix (setfattr --restore input)
+    echo "# file: $1"
+    i=0; while [ $i -lt "$2" ]; do echo "user.$3-$(long n 100)-$i=\"$4-$i-$(long v 60)\""; i=$((i+1)); done
+}
+xattr_tree_depth() { # file
+    xb=$(debugfs.ocfs2 -R "stat /$1" "$DISK" 2>/dev/null | sed -n 's/.*Extended Attributes Block: \([0-9]*\).*/\1/p')
+    [ -n "$xb" ] && [ "$xb" != 0 ] || fail "deep tree: /$1 has no xattr block"
+    ocfs-inspect "$DISK" block "$xb" | sed -n 's/.*Tree depth: \([0-9]*\).*/\1/p' | head -n 1
+}
+mkfs.ocfs2 -q -F -x -M local -b 512 -C 4K "$DISK" >/dev/null </dev/null || fail "mkfs.ocfs2 -b 512"
+empty=$(free_clusters "$DISK")
+use_stack ours
+mount -t ocfs2 "$DISK" $M
+echo t > $M/xtree
+xattr_file xtree 400 ours ours-value > /tmp/xattrs
+(cd $M && setfattr --restore=/tmp/xattrs) || { dmesg | tail; fail "deep tree: setting 400 attributes"; }
+i=0; while [ $i -lt 400 ]; do setfattr -x "user.ours-$(long n 100)-$i" $M/xtree; i=$((i+3)); done
+setfattr -n user.ours-big -v "$(cat /tmp/big1)" $M/xtree
+setfattr -n "user.ours-$(long n 100)-1" -v "$(long k 2000)" $M/xtree
+[ "$(getfattr --absolute-names -d $M/xtree | grep -c '^user.ours')" = 267 ] || fail "deep tree: $(getfattr --absolute-names -d $M/xtree | grep -c '^user.ours') attributes, not 267"
+[ "$(getfattr --absolute-names --only-values -n user.ours-big $M/xtree)" = "$(cat /tmp/big1)" ] || fail "deep tree: a value in clusters"
+dump /tmp/ours.dump
+umount $M
+depth=$(xattr_tree_depth xtree)
+[ "${depth:-0}" -ge 1 ] || fail "deep tree: the index tree has depth ${depth:-none}, not 1 or more"
+fsck_volume "$DISK"
+use_stack c
+mount -t ocfs2 "$DISK" $M
+dump /tmp/c.dump
+diff /tmp/ours.dump /tmp/c.dump || fail "deep tree: the C ocfs2 reads other attributes"
+xattr_file xtree 150 c c-value > /tmp/xattrs
+(cd $M && setfattr --restore=/tmp/xattrs) || fail "deep tree: the C ocfs2 adding 150 attributes"
+i=1; while [ $i -lt 400 ]; do setfattr -x "user.ours-$(long n 100)-$i" $M/xtree; i=$((i+9)); done
+dump /tmp/c.dump
+umount $M
+# The C ocfs2's removals from a bucket leave its free space start below the names left,
+# which fsck.ocfs2 1.8.7 reports (the C alone does so at any block size).
+sysdir=$(debugfs.ocfs2 -R stats "$DISK" 2>/dev/null | sed -n 's/.*System Dir Blknum: \([0-9]*\).*/\1/p')
+fsck_clean "$DISK" "^\[XATTR_FREE_START_INVALID\]|^\[DX_TREE_MISSING\] Directory $sysdir is "
+use_stack ours
+mount -t ocfs2 "$DISK" $M
+dump /tmp/ours.dump
+diff /tmp/c.dump /tmp/ours.dump || fail "deep tree: ours reads other attributes than the C ocfs2 wrote"
+setfattr -n "user.c-$(long n 100)-7" -v "changed by ours" $M/xtree
+xattr_file xtree 60 more more-value > /tmp/xattrs
+(cd $M && setfattr --restore=/tmp/xattrs) || { dmesg | tail; fail "deep tree: ours adding to the C's tree"; }
+[ "$(getfattr --absolute-names -d $M/xtree | grep -c '^user.')" = 432 ] || fail "deep tree: $(getfattr --absolute-names -d $M/xtree | grep -c '^user.') attributes, not 432"
+rm $M/xtree
+umount $M
+fsck_volume "$DISK"
+[ "$(free_clusters "$DISK")" = "$empty" ] || fail "deep tree: $(free_clusters "$DISK") free clusters after the delete, not $empty"
+say "deep xattr tree: depth $depth at 512-byte blocks; ours and the C ocfs2 read and edit each other's; the delete frees it all"
 
 # Symlinks by the thousand: in a directory without an index (growing a full index root is
 # not done yet by this build, and refused).

@@ -135,6 +135,25 @@ pub fn remove_at(recs: &mut [Rec], used: usize, at: usize) -> usize {
 /// Insert `new` in its sorted place among `recs[..used]`, merged with the
 /// records it continues or that continue it.
 pub fn insert(recs: &mut [Rec], used: usize, new: Rec, blocks_per_cluster: u64) -> Result<usize, EditError> {
+    let at = place(recs, used, new)?;
+    let mut used = merge_at(recs, used + 1, at, blocks_per_cluster);
+    if at > 0 {
+        used = merge_at(recs, used, at - 1, blocks_per_cluster);
+    }
+    Ok(used)
+}
+
+/// Insert `new` in its sorted place among `recs[..used]`, never merged: for trees whose
+/// records each stand for something of their own (an xattr tree's record heads a run of
+/// buckets, `ocfs2_xattr_tree_et_ops`).
+pub fn insert_unmerged(recs: &mut [Rec], used: usize, new: Rec) -> Result<usize, EditError> {
+    place(recs, used, new)?;
+    Ok(used + 1)
+}
+
+/// Put `new` at its sorted place among `recs[..used]` (checked: sorted, no overlap,
+/// room); returns its index.
+fn place(recs: &mut [Rec], used: usize, new: Rec) -> Result<usize, EditError> {
     let live = recs.get(..used).ok_or(EditError::NoRoom)?;
     check_sorted(live)?;
     if new.clusters == 0 || new.clusters > MAX_LEAF_CLUSTERS {
@@ -149,11 +168,7 @@ pub fn insert(recs: &mut [Rec], used: usize, new: Rec, blocks_per_cluster: u64) 
     }
     open_gap(recs, used, at, 1)?;
     put(recs, at, new);
-    let mut used = merge_at(recs, used + 1, at, blocks_per_cluster);
-    if at > 0 {
-        used = merge_at(recs, used, at - 1, blocks_per_cluster);
-    }
-    Ok(used)
+    Ok(at)
 }
 
 /// Give `cpos..cpos + len`, inside one record, the flags `(flags & !clear) |
@@ -301,6 +316,14 @@ mod tests {
         assert_eq!(used, 2);
         let used = insert(&mut b, used, rec(2, 1, 208), BPC).unwrap();
         assert_eq!(&b[..used], &[rec(0, 1, 100), rec(1, 2, 200)]);
+    }
+
+    #[test]
+    fn insert_unmerged_keeps_continuing_records_apart() {
+        let (mut b, used) = buf(&[rec(0, 1, 100), rec(2, 1, 116)]);
+        let used = insert_unmerged(&mut b, used, rec(1, 1, 108)).unwrap();
+        assert_eq!(&b[..used], &[rec(0, 1, 100), rec(1, 1, 108), rec(2, 1, 116)]);
+        assert_eq!(insert_unmerged(&mut b, used, rec(2, 1, 900)), Err(EditError::Overlap));
     }
 
     #[test]
