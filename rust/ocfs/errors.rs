@@ -16,8 +16,10 @@
 //! read-write again.
 
 use crate::options::OnError;
-use crate::vfs::SuperBlock;
+use crate::vfs::{NewSuperBlock, SuperBlock};
+use crate::volume::Volume;
 use crate::{errno, Ocfs2};
+use core::fmt;
 use core::sync::atomic::Ordering;
 use kernel::c_str;
 use kernel::prelude::*;
@@ -64,4 +66,22 @@ pub fn corruption_found(sb: &SuperBlock<Ocfs2>) {
             pr_crit!("{}: every change now fails with EROFS (errors=remount-ro; the mount is busy, its flags stay)\n", sb.id());
         }
     }
+}
+
+/// A change failed (`err`) after part of it went into its transaction, which cannot take
+/// it back: the journal is aborted so that no part of it reaches the disk (the next mount
+/// replays up to the last commit), and the error goes back.
+pub fn change_abandoned(sb: &NewSuperBlock, vol: &Volume, what: fmt::Arguments<'_>, err: Error) -> Error {
+    if let Some(writable) = vol.rw.get() {
+        if !writable.journal.aborted() {
+            writable.journal.abort();
+        }
+    }
+    pr_crit!(
+        "{}: {} failed half-way (error {}): the journal is aborted so that none of it reaches the disk; every change now fails with EROFS\n",
+        sb.id(),
+        what,
+        err.to_errno()
+    );
+    err
 }

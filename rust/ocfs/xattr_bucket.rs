@@ -29,7 +29,7 @@ use crate::transaction::{Kind, Transaction};
 use crate::vfs::{BufferHead, NewSuperBlock};
 use crate::volume::Volume;
 use crate::xattr_write::{load_table, Attr};
-use crate::{bindings as c, errno};
+use crate::{bindings as c, errno, errors};
 use core::ops::ControlFlow;
 use kernel::prelude::*;
 
@@ -187,7 +187,7 @@ pub enum Plan {
     Rewrite,
     /// It does not: the run's attributes, divided into buckets (first indices), the first
     /// in the run's first cluster, each other in a new cluster with a record of its own;
-    /// the run's other clusters freed; `tree_credits` for each tree edit adding a record.
+    /// the run's other clusters freed; `tree_credits` for the tree edits.
     Relayout { starts: KVec<usize>, free: Option<cluster_bitmap::Free>, tree_credits: u32 },
 }
 
@@ -199,8 +199,9 @@ impl Plan {
         match self {
             Plan::Rewrite => per,
             Plan::Relayout { starts, tree_credits, .. } => (starts.len() as u32)
-                .saturating_mul(per + cluster_bitmap::CLAIM_CREDITS + tree_credits)
-                .saturating_add(1 + FREE_CREDITS),
+                .saturating_mul(per + cluster_bitmap::CLAIM_CREDITS)
+                .saturating_add(*tree_credits)
+                .saturating_add(FREE_CREDITS),
         }
     }
 }
@@ -235,15 +236,21 @@ pub fn plan(sb: &NewSuperBlock, vol: &Volume, root_bh: &BufferHead, ino: u64, sl
     }
     all.sort_unstable_by_key(|e| e.hash);
     let starts = partition(sb, block_size, ino, &all)?;
-    // Each new record goes in next to the run's: the leaf holding it, the leaves to its
-    // right when it is full (records move through them), and room for splits.
+    // The new records go in next to the run's: the leaf holding it, the leaves to its
+    // right when it fills (records move through them), and room for a split per record
+    // after the first (a block changed twice in one transaction is counted once).
+    let more = starts.len().saturating_sub(1);
     let tree_credits = {
         let (mut tree, leaf) = tree_for(sb, vol, root_bh, ino, slot.cpos)?;
-        if tree.needs_right(leaf, 1)? {
+        if tree.needs_right(leaf, more)? {
             tree.load_right(sb, vol, leaf)?;
         }
-        tree.credits().saturating_add(TREE_CREDITS)
+        tree.credits().saturating_add((more.saturating_sub(1) as u32).saturating_mul(TREE_CREDITS))
     };
+    if slot.clusters > 1 && u64::from(slot.cpos) + u64::from(slot.clusters) > u64::from(u32::MAX) {
+        pr_err!("{}: inode {}: the xattr run at hash {:#x} reaches past the last hash\n", sb.id(), ino, slot.cpos);
+        return Err(refuse(sb, ino, "dividing an xattr run that ends past the last hash"));
+    }
     let free = if slot.clusters > 1 {
         let bitmap = cluster_bitmap::read_inode(sb, vol)?;
         let first = u32::try_from(slot.start >> (vol.cluster_bits - vol.block_bits)).map_err(|_| errno::euclean())?;
@@ -269,7 +276,8 @@ fn partition(sb: &NewSuperBlock, block_size: usize, ino: u64, entries: &[TableEn
 }
 
 /// Store `slot` as `plan` says, in `tx`, the new buckets in `clusters` (claimed by the
-/// caller, [`Plan::new_clusters`] of them).
+/// caller, [`Plan::new_clusters`] of them). On failure part of it may be in `tx`: the
+/// caller abandons the change (`errors::change_abandoned`).
 pub fn store(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, root_bh: &BufferHead, mut slot: Slot, plan: Plan, clusters: &[u64]) -> Result {
     let (starts, free) = match plan {
         Plan::Rewrite => {
@@ -281,39 +289,57 @@ pub fn store(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, root_bh: &B
     };
     let mut all = run_attrs(&mut slot)?;
     // The groups from last to first, each split off the end; group `g` > 0 goes to the
-    // cluster at `clusters[g - 1]`.
-    let mut placed = KVec::new();
+    // cluster at `clusters[g - 1]`, with a record of its own.
+    let mut groups = KVec::new();
+    let mut records = KVec::new();
     for (g, &first) in starts.iter().enumerate().rev() {
         let group = split_off(&mut all, first)?;
-        if g == 0 {
-            let bucket = slot.run.first().ok_or(EINVAL)?;
-            write(sb, vol, tx, slot.start, Some(&bucket.bhs), &group, 1)?;
-        } else {
-            let blkno = clusters.get(g - 1).copied().ok_or(EINVAL)?;
-            write(sb, vol, tx, blkno, None, &group, 1)?;
-            placed.push((group.first().map_or(0, |a| a.hash), blkno), GFP_KERNEL)?;
+        let blkno = match g {
+            0 => slot.start,
+            _ => clusters.get(g - 1).copied().ok_or(EINVAL)?,
+        };
+        if g > 0 {
+            records.push((group.first().map_or(0, |a| a.hash), blkno), GFP_KERNEL)?;
         }
+        groups.push((g, blkno, group), GFP_KERNEL)?;
+    }
+    // The records first, then the buckets they map, then the run's tail freed. A failure
+    // part-way is the caller's to handle: the transaction holds part of the change.
+    if free.is_some() {
+        shrink_run(sb, vol, tx, root_bh, &slot)?;
+    }
+    for &(cpos, blkno) in records.iter() {
+        add_record(sb, vol, tx, root_bh, slot.ino, cpos, blkno)?;
+    }
+    for (g, blkno, group) in groups.iter() {
+        let bhs = if *g == 0 { Some(&slot.run.first().ok_or(EINVAL)?.bhs[..]) } else { None };
+        write(sb, vol, tx, *blkno, bhs, group, 1)?;
     }
     if let Some(run) = free {
         let bitmap = cluster_bitmap::read_inode(sb, vol)?;
         cluster_bitmap::free(tx, &bitmap, run)?;
-        // The run keeps its first cluster: the rest leaves its record.
-        let (mut tree, leaf) = tree_for(sb, vol, root_bh, slot.ino, slot.cpos)?;
-        let end = u32::try_from(u64::from(slot.cpos) + u64::from(slot.clusters)).map_err(|_| errno::euclean())?;
-        tree.remove(sb, leaf, slot.cpos.saturating_add(1), end, &mut |_| {})?;
-        tree.commit(sb, vol, tx, leaf)?;
-    }
-    // A record per new bucket (`placed` runs from the last group to the second), each by
-    // an edit of its own, so that a full leaf splits before the next goes in.
-    for &(cpos, blkno) in placed.iter() {
-        let (mut tree, leaf) = tree_for(sb, vol, root_bh, slot.ino, cpos)?;
-        if tree.needs_right(leaf, 1)? {
-            tree.load_right(sb, vol, leaf)?;
-        }
-        tree.insert(sb, leaf, Rec { cpos, clusters: 1, blkno, flags: 0 })?;
-        tree.commit(sb, vol, tx, leaf)?;
     }
     Ok(())
+}
+
+/// The run of `slot` keeps its first cluster: the rest leaves its record (their clusters
+/// are freed by the caller).
+fn shrink_run(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, root_bh: &BufferHead, slot: &Slot) -> Result {
+    let (mut tree, leaf) = tree_for(sb, vol, root_bh, slot.ino, slot.cpos)?;
+    let end = u32::try_from(u64::from(slot.cpos) + u64::from(slot.clusters)).map_err(|_| EINVAL)?;
+    tree.remove(sb, leaf, slot.cpos.saturating_add(1), end, &mut |_| {})?;
+    tree.commit(sb, vol, tx, leaf)
+}
+
+/// A one-cluster record for the bucket at `blkno`, whose first hash is `cpos`, by an edit
+/// of its own (so that a leaf it fills splits before the next goes in).
+fn add_record(sb: &NewSuperBlock, vol: &Volume, tx: &Transaction<'_>, root_bh: &BufferHead, ino: u64, cpos: u32, blkno: u64) -> Result {
+    let (mut tree, leaf) = tree_for(sb, vol, root_bh, ino, cpos)?;
+    if tree.needs_right(leaf, 1)? {
+        tree.load_right(sb, vol, leaf)?;
+    }
+    tree.insert(sb, leaf, Rec { cpos, clusters: 1, blkno, flags: 0 })?;
+    tree.commit(sb, vol, tx, leaf)
 }
 
 /// The attributes from `pos` on, taken out of `attrs`.
@@ -487,10 +513,13 @@ pub fn free_index(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, root_bh
         tree.drop_empty(sb, vol)?;
         let credits = tree.credits().saturating_add(FREE_CREDITS * PER_TRANSACTION as u32);
         let tx = writable.transaction(vol, credits)?;
-        for run in runs {
-            cluster_bitmap::free(&tx, &bitmap, run)?;
-        }
+        // The records go first: a failed tree edit changes nothing; a failed free after it
+        // cannot be taken back.
         tree.commit(sb, vol, &tx, leaf)?;
+        for run in runs {
+            cluster_bitmap::free(&tx, &bitmap, run)
+                .map_err(|e| errors::change_abandoned(sb, vol, format_args!("inode {}: freeing xattr buckets", ino), e))?;
+        }
         drop(tx);
         crate::vfs::cond_resched();
     }

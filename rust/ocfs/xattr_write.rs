@@ -511,110 +511,114 @@ fn apply(sb: &NewSuperBlock, vol: &Volume, writable: &Writable, ino: u64, change
     let bucket_clusters = bucket_plan.as_ref().map_or(0, xattr_bucket::Plan::new_clusters)
         + index_plan.as_ref().map_or(0, |(_, _, starts)| starts.len());
     let claims = claim_all(sb, vol, &tx, &bitmap, ino, clusters, bucket_clusters, new_block)?;
-
-    if let (Some(value), Some(blkno)) = (change.value, claims.value) {
-        write_value(sb, vol, &tx, blkno, value)?;
-        let root = xattr_edit::value_root(clusters, blkno);
-        let target = match place {
-            Some(Place::Inline) => tables.inline.as_mut().map(|a| &mut a[..]),
-            Some(Place::Block) => Some(tables.block.as_mut().map_or(&mut fresh_block[..], |(_, a)| &mut a[..])),
-            Some(Place::Index) => index_plan.as_mut().map(|(_, a, _)| &mut a[..]),
-            Some(Place::Bucket) => slot.as_mut().and_then(|s| s.attrs_mut().ok()).map(|a| &mut a[..]),
+    // From here on the change is partly in the transaction (its claims at least): a
+    // failure cannot be taken back, so nothing of it may reach the disk.
+    let written = (|| -> Result {
+        if let (Some(value), Some(blkno)) = (change.value, claims.value) {
+            write_value(sb, vol, &tx, blkno, value)?;
+            let root = xattr_edit::value_root(clusters, blkno);
+            let target = match place {
+                Some(Place::Inline) => tables.inline.as_mut().map(|a| &mut a[..]),
+                Some(Place::Block) => Some(tables.block.as_mut().map_or(&mut fresh_block[..], |(_, a)| &mut a[..])),
+                Some(Place::Index) => index_plan.as_mut().map(|(_, a, _)| &mut a[..]),
+                Some(Place::Bucket) => slot.as_mut().and_then(|s| s.attrs_mut().ok()).map(|a| &mut a[..]),
+                None => None,
+            };
+            let attr = target.and_then(|attrs| attrs.iter_mut().find(|a| a.is(change.index, change.name))).ok_or(EINVAL)?;
+            let mut stored = KVec::new();
+            stored.extend_from_slice(&root, GFP_KERNEL)?;
+            attr.stored = stored;
+        }
+        if let Some(tree) = old_tree {
+            free_tree(&tx, sb, vol, &bitmap, tree)?;
+        }
+        let new_block_bh = match claims.block {
+            Some(block) => {
+                let bh = sb.new_block(block.blkno)?;
+                let generation = vol.params.fs_generation;
+                tx.create(&bh, Kind::XattrBlock, |data| {
+                    data.fill(0);
+                    if let Ok(mut xb) = XattrBlock::new(data) {
+                        let mut signature = [0u8; 8];
+                        signature[..XATTR_BLOCK_SIGNATURE.len()].copy_from_slice(XATTR_BLOCK_SIGNATURE);
+                        xb.set_xb_signature(signature);
+                        xb.set_xb_suballoc_slot(0);
+                        xb.set_xb_suballoc_bit(block.suballoc_bit);
+                        xb.set_xb_suballoc_loc(block.loc);
+                        xb.set_xb_fs_generation(generation);
+                        xb.set_xb_blkno(block.blkno);
+                    }
+                })?;
+                tables.block = Some((bh, core::mem::replace(&mut fresh_block, KVec::new())));
+                Some(block.blkno)
+            }
             None => None,
         };
-        let attr = target.and_then(|attrs| attrs.iter_mut().find(|a| a.is(change.index, change.name))).ok_or(EINVAL)?;
-        let mut stored = KVec::new();
-        stored.extend_from_slice(&root, GFP_KERNEL)?;
-        attr.stored = stored;
-    }
-    if let Some(tree) = old_tree {
-        free_tree(&tx, sb, vol, &bitmap, tree)?;
-    }
-    let new_block_bh = match claims.block {
-        Some(block) => {
-            let bh = sb.new_block(block.blkno)?;
-            let generation = vol.params.fs_generation;
-            tx.create(&bh, Kind::XattrBlock, |data| {
-                data.fill(0);
-                if let Ok(mut xb) = XattrBlock::new(data) {
-                    let mut signature = [0u8; 8];
-                    signature[..XATTR_BLOCK_SIGNATURE.len()].copy_from_slice(XATTR_BLOCK_SIGNATURE);
-                    xb.set_xb_signature(signature);
-                    xb.set_xb_suballoc_slot(0);
-                    xb.set_xb_suballoc_bit(block.suballoc_bit);
-                    xb.set_xb_suballoc_loc(block.loc);
-                    xb.set_xb_fs_generation(generation);
-                    xb.set_xb_blkno(block.blkno);
-                }
-            })?;
-            tables.block = Some((bh, core::mem::replace(&mut fresh_block, KVec::new())));
-            Some(block.blkno)
-        }
-        None => None,
-    };
 
-    // Rewrite the tables changed.
-    if let Some((bh, attrs, starts)) = index_plan {
-        xattr_bucket::create_index(sb, vol, &tx, &bh, attrs, &starts, &claims.buckets)?;
-        tables.index = Some(bh);
-    }
-    if let (Some(plan), Some(root), Some(slot)) = (bucket_plan, tables.index.as_ref(), slot.take()) {
-        xattr_bucket::store(sb, vol, &tx, root, slot, plan, &claims.buckets)?;
-    }
-    if block_changed {
-        let (bh, attrs) = tables.block.as_ref().ok_or(EINVAL)?;
-        if block_empties {
-            free_xattr_block(&tx, sb, vol, bh)?;
-        } else {
-            let entries: KVec<TableEntry<'_>> = collect(attrs)?;
-            tx.change(bh, Kind::XattrBlock, |data| {
-                if let Some(region) = data.get_mut(XattrBlock::<()>::ATTRS_OFFSET..) {
-                    let _ = write_table(region, &entries);
+        // Rewrite the tables changed.
+        if let Some((bh, attrs, starts)) = index_plan {
+            xattr_bucket::create_index(sb, vol, &tx, &bh, attrs, &starts, &claims.buckets)?;
+            tables.index = Some(bh);
+        }
+        if let (Some(plan), Some(root), Some(slot)) = (bucket_plan, tables.index.as_ref(), slot.take()) {
+            xattr_bucket::store(sb, vol, &tx, root, slot, plan, &claims.buckets)?;
+        }
+        if block_changed {
+            let (bh, attrs) = tables.block.as_ref().ok_or(EINVAL)?;
+            if block_empties {
+                free_xattr_block(&tx, sb, vol, bh)?;
+            } else {
+                let entries: KVec<TableEntry<'_>> = collect(attrs)?;
+                tx.change(bh, Kind::XattrBlock, |data| {
+                    if let Some(region) = data.get_mut(XattrBlock::<()>::ATTRS_OFFSET..) {
+                        let _ = write_table(region, &entries);
+                    }
+                })?;
+            }
+        }
+        let inline_entries = match (inline_changed, tables.inline.as_ref()) {
+            (true, Some(attrs)) => Some(collect(attrs)?),
+            _ => None,
+        };
+        let has_block = (tables.block.is_some() && !block_empties) || tables.index.is_some();
+        tx.change(&di_bh, Kind::Inode, |data| {
+            let len = data.len();
+            let Ok(mut d) = Dinode::new(&mut *data) else { return };
+            let mut features = d.i_dyn_features();
+            if init_inline {
+                // The extent list (or fast symlink) gives up the end of the block.
+                if features & INLINE_DATA_FL == 0 && !(d.i_mode() & mode::FMT == mode::LNK && d.i_clusters() == 0) {
+                    let count = d.extent_list().l_count().saturating_sub((inline_region_size / ExtentRec::<()>::SIZE) as u16);
+                    d.extent_list_mut().set_l_count(count);
                 }
-            })?;
-        }
-    }
-    let inline_entries = match (inline_changed, tables.inline.as_ref()) {
-        (true, Some(attrs)) => Some(collect(attrs)?),
-        _ => None,
-    };
-    let has_block = (tables.block.is_some() && !block_empties) || tables.index.is_some();
-    tx.change(&di_bh, Kind::Inode, |data| {
-        let len = data.len();
-        let Ok(mut d) = Dinode::new(&mut *data) else { return };
-        let mut features = d.i_dyn_features();
-        if init_inline {
-            // The extent list (or fast symlink) gives up the end of the block.
-            if features & INLINE_DATA_FL == 0 && !(d.i_mode() & mode::FMT == mode::LNK && d.i_clusters() == 0) {
-                let count = d.extent_list().l_count().saturating_sub((inline_region_size / ExtentRec::<()>::SIZE) as u16);
-                d.extent_list_mut().set_l_count(count);
+                d.set_i_xattr_inline_size(inline_region_size as u16);
+                features |= INLINE_XATTR_FL;
             }
-            d.set_i_xattr_inline_size(inline_region_size as u16);
-            features |= INLINE_XATTR_FL;
-        }
-        if let Some(blkno) = new_block_bh {
-            d.set_i_xattr_loc(blkno);
-        }
-        if block_empties {
-            d.set_i_xattr_loc(0);
-        }
-        if features & INLINE_XATTR_FL != 0 || has_block {
-            features |= HAS_XATTR_FL;
-        } else {
-            features &= !HAS_XATTR_FL;
-        }
-        d.set_i_dyn_features(features);
-        if let Some(entries) = inline_entries.as_ref() {
-            if let Some(region) = len.checked_sub(inline_region_size).and_then(|start| data.get_mut(start..)) {
-                let _ = write_table(region, entries);
+            if let Some(blkno) = new_block_bh {
+                d.set_i_xattr_loc(blkno);
             }
+            if block_empties {
+                d.set_i_xattr_loc(0);
+            }
+            if features & INLINE_XATTR_FL != 0 || has_block {
+                features |= HAS_XATTR_FL;
+            } else {
+                features &= !HAS_XATTR_FL;
+            }
+            d.set_i_dyn_features(features);
+            if let Some(entries) = inline_entries.as_ref() {
+                if let Some(region) = len.checked_sub(inline_region_size).and_then(|start| data.get_mut(start..)) {
+                    let _ = write_table(region, entries);
+                }
+            }
+        })?;
+        if let Some(inode) = inode {
+            inode.touch(false);
+            inode::write_in(&tx, inode, &di_bh)?;
         }
-    })?;
-    if let Some(inode) = inode {
-        inode.touch(false);
-        inode::write_in(&tx, inode, &di_bh)?;
-    }
-    Ok(())
+        Ok(())
+    })();
+    written.map_err(|e| crate::errors::change_abandoned(sb, vol, format_args!("inode {}: an xattr change", ino), e))
 }
 
 /// `attrs` without the attribute `index`/`name`, and that attribute if it was there.
