@@ -1,6 +1,6 @@
 #!/bin/sh
 # harness: --nodes 1 --stack both --attach source-tree.tar --disks 2 --disk-size 96M --memory 1024 --timeout 1800
-# Issue 4, bad input: ours mounts 180 corrupted volumes read-only or read-write and walks them
+# Issue 4, bad input: ours mounts 230 corrupted volumes read-only or read-write and walks them
 # The kernel's C ocfs2 populates a small volume (part of the source tree, inline and extent
 # files, a 300-extent file, an indexed directory with leaves (300 entries), an inline directory,
 # symlinks, xattrs in the inode, a block and buckets, unwritten extents); debugfs.ocfs2 names
@@ -21,9 +21,9 @@ set -eu
 . /usr/share/ocfs/lib.sh
 [ "$STACK" = both ] || fail "this scenario writes with the C ocfs2 and reads with ours (--stack both)"
 [ -b "${ATTACH:-}" ] && [ -b "${DISK1:-}" ] || fail "needs --attach source-tree.tar and --disks 2"
-PLAIN_CASES=120
-RW_CASES=25
-ECC_CASES=35
+PLAIN_CASES=150
+RW_CASES=30
+ECC_CASES=50
 dev=$(basename "$DISK")
 mkdir -p /mnt/c /mnt/x /mnt/healthy /tmp/blocks
 D() { debugfs.ocfs2 -R "$1" "$DISK" 2> /dev/null; }
