@@ -18,7 +18,7 @@ use crate::format::xattr::{
 use crate::meta;
 use crate::format::xattr_edit;
 use crate::vfs::{cond_resched, BufferHead, INode, NewSuperBlock, XattrList, XattrNamespace, XattrSetFlags};
-use crate::{xattr_write, Ocfs2};
+use crate::{xattr_bucket, xattr_write, Ocfs2};
 use crate::volume::Volume;
 use core::ops::ControlFlow;
 use kernel::prelude::*;
@@ -121,8 +121,7 @@ fn for_each_bucket_of_run(
     bucket: &mut [u8],
     visit: &mut impl FnMut(&XattrHeader<&[u8]>, u64) -> Result<ControlFlow<()>>,
 ) -> Result<ControlFlow<()>> {
-    let blocks_per_bucket = ((XATTR_BUCKET_SIZE as u64) >> vol.block_bits).max(1);
-    let buckets_per_cluster = (u64::from(vol.params.cluster_size) >> XATTR_BUCKET_SIZE.trailing_zeros()).max(1);
+    let blocks_per_bucket = xattr_bucket::blocks_per_bucket(vol);
     let mut count = None;
     let mut index = 0u64;
     while index < count.unwrap_or(1) {
@@ -131,13 +130,7 @@ fn for_each_bucket_of_run(
         read_bucket(sb, vol, first, blocks_per_bucket, bucket)?;
         let table = XattrHeader::new(&bucket[..]).map_err(|e| meta::corrupt(sb, &e))?;
         if count.is_none() {
-            let buckets = u64::from(table.xh_num_buckets());
-            let room = u64::from(clusters).saturating_mul(buckets_per_cluster);
-            if buckets == 0 || buckets > room {
-                pr_err!("{}: corrupt metadata: xattr bucket {} claims {} buckets in {} clusters\n", sb.id(), first, buckets, clusters);
-                return Err(errno::euclean());
-            }
-            count = Some(buckets);
+            count = Some(xattr_bucket::run_length(sb, vol, first, clusters, table.xh_num_buckets())?);
         }
         if let ControlFlow::Break(()) = visit(&table, first)? {
             return Ok(ControlFlow::Break(()));

@@ -159,26 +159,52 @@ impl Slot {
 /// above it (or the first bucket).
 pub fn locate(sb: &NewSuperBlock, vol: &Volume, root_bh: &BufferHead, ino: u64, hash: u32) -> Result<Slot> {
     let Rec { cpos, clusters, blkno: start, .. } = record_for(sb, vol, root_bh, ino, hash)?;
-    let per_bucket = blocks_per_bucket(vol);
-    let first = read(sb, vol, start)?;
+    let mut run = KVec::new();
+    let mut chosen = 0;
+    let _ = for_each_in_run(sb, vol, start, clusters, |i, bucket| {
+        if i > 0 && chosen + 1 == i && bucket.attrs.first().is_some_and(|a| a.hash <= hash) {
+            chosen = i;
+        }
+        run.push(bucket, GFP_KERNEL)?;
+        Ok(ControlFlow::Continue(()))
+    })?;
+    Ok(Slot { ino, cpos, start, clusters, run, chosen })
+}
+
+/// The number of buckets of the run at `start`, `clusters` long, whose first bucket says
+/// it holds `num_buckets`: checked against the clusters.
+pub fn run_length(sb: &NewSuperBlock, vol: &Volume, start: u64, clusters: u32, num_buckets: u16) -> Result<u64> {
+    let count = u64::from(num_buckets);
     let room = u64::from(clusters) << (vol.cluster_bits - vol.block_bits);
-    let count = u64::from(first.num_buckets);
-    if count == 0 || count.saturating_mul(per_bucket) > room {
+    if count == 0 || count.saturating_mul(blocks_per_bucket(vol)) > room {
         pr_err!("{}: corrupt metadata: xattr bucket {} claims {} buckets in {} clusters\n", sb.id(), start, count, clusters);
         return Err(errno::euclean());
     }
-    let mut run = KVec::new();
-    run.push(first, GFP_KERNEL)?;
-    let mut chosen = 0;
+    Ok(count)
+}
+
+/// Visit the buckets of the run at `start` (`clusters` long) in order, with their index in
+/// the run, until `visit` breaks.
+fn for_each_in_run(
+    sb: &NewSuperBlock,
+    vol: &Volume,
+    start: u64,
+    clusters: u32,
+    mut visit: impl FnMut(usize, Bucket) -> Result<ControlFlow<()>>,
+) -> Result<ControlFlow<()>> {
+    let first = read(sb, vol, start)?;
+    let count = run_length(sb, vol, start, clusters, first.num_buckets)?;
+    if let ControlFlow::Break(()) = visit(0, first)? {
+        return Ok(ControlFlow::Break(()));
+    }
     for i in 1..count {
         crate::vfs::cond_resched();
-        let next = read(sb, vol, start + i * per_bucket)?;
-        if next.attrs.first().is_some_and(|a| a.hash <= hash) && chosen + 1 == i as usize {
-            chosen = i as usize;
+        let bucket = read(sb, vol, start + i * blocks_per_bucket(vol))?;
+        if let ControlFlow::Break(()) = visit(i as usize, bucket)? {
+            return Ok(ControlFlow::Break(()));
         }
-        run.push(next, GFP_KERNEL)?;
     }
-    Ok(Slot { ino, cpos, start, clusters, run, chosen })
+    Ok(ControlFlow::Continue(()))
 }
 
 /// How a changed bucket goes back.
@@ -452,7 +478,6 @@ pub fn create_index(
 /// An attribute of the index `root_bh` whose value has clusters of its own: its index
 /// and name.
 pub fn find_nonlocal(sb: &NewSuperBlock, vol: &Volume, root_bh: &BufferHead, ino: u64) -> Result<Option<(u8, KVec<u8>)>> {
-    let per_bucket = blocks_per_bucket(vol);
     let xb = XattrBlock::new(root_bh.data()).map_err(|e| meta::corrupt(sb, &e))?;
     if !xb.is_indexed() {
         pr_err!("{}: corrupt metadata: inode {}: xattr block {} is not an index\n", sb.id(), ino, root_bh.block_number());
@@ -461,27 +486,15 @@ pub fn find_nonlocal(sb: &NewSuperBlock, vol: &Volume, root_bh: &BufferHead, ino
     let root = xb.xb_root();
     let mut found = None;
     let _ = extent_map::for_each_leaf_record(sb, vol, &root.xt_list(), root_bh.block_number(), &mut |_, clusters, start| {
-        let first = read(sb, vol, start)?;
-        let room = u64::from(clusters) << (vol.cluster_bits - vol.block_bits);
-        let count = u64::from(first.num_buckets);
-        if count == 0 || count.saturating_mul(per_bucket) > room {
-            pr_err!("{}: corrupt metadata: xattr bucket {} claims {} buckets in {} clusters\n", sb.id(), start, count, clusters);
-            return Err(errno::euclean());
-        }
-        let mut bucket = first;
-        for i in 0..count {
-            crate::vfs::cond_resched();
-            if i > 0 {
-                bucket = read(sb, vol, start + i * per_bucket)?;
-            }
-            if let Some(a) = bucket.attrs.iter().find(|a| !a.local()) {
-                let mut name = KVec::new();
-                name.extend_from_slice(a.name(), GFP_KERNEL)?;
-                found = Some((a.index(), name));
-                return Ok(ControlFlow::Break(()));
-            }
-        }
-        Ok(ControlFlow::Continue(()))
+        for_each_in_run(sb, vol, start, clusters, |_, bucket| {
+            let Some(a) = bucket.attrs.iter().find(|a| !a.local()) else {
+                return Ok(ControlFlow::Continue(()));
+            };
+            let mut name = KVec::new();
+            name.extend_from_slice(a.name(), GFP_KERNEL)?;
+            found = Some((a.index(), name));
+            Ok(ControlFlow::Break(()))
+        })
     })?;
     Ok(found)
 }
